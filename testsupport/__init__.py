@@ -1,0 +1,5 @@
+"""Test helpers shared by every test suite of the repository (one home, no copies).
+
+- `postgres.running_postgres()`: a throwaway PostgreSQL server for a test session.
+- `servers.run_server()`: starts a real HTTP service as a subprocess and waits for its health.
+"""
