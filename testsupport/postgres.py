@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 DB_USER = "todo_test"
-DB_PASSWORD = "todo-test-password"
+DB_PASSWORD = "todo-test-password"  # noqa: S105 - throwaway loopback-only test server
 
 
 class PostgresUnavailable(RuntimeError):

@@ -1,0 +1,37 @@
+# Thin task runner: each target calls one script or tool. `make help` lists them.
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+VENV := .venv
+# The venv's tools, then the helm binary the chart tests install under .cache/bin.
+export PATH := $(CURDIR)/$(VENV)/bin:$(CURDIR)/.cache/bin:$(PATH)
+# Args for ansible-playbook, e.g. make deploy ARGS="--tags images,deploy"
+ARGS ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help setup setup-dev deploy teardown lint test test-foundation
+
+help: ## List the targets.
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
+
+setup: ## Create .venv with Ansible and the pinned collections.
+	scripts/setup.sh
+
+setup-dev: ## setup, plus the linters and test tools.
+	scripts/setup.sh --dev
+
+deploy: setup ## Deploy the app to Minikube: ansible-playbook site.yml $(ARGS).
+	ansible-playbook site.yml $(ARGS)
+
+teardown: setup ## Remove the release (keeps the database unless ARGS="-e teardown_purge=true").
+	ansible-playbook playbooks/teardown.yml $(ARGS)
+
+test: setup-dev lint test-foundation ## Run every linter and test suite.
+
+lint: setup-dev ## yamllint, ansible-lint (production profile), ruff check and format check.
+	yamllint -s .
+	ansible-lint
+	ruff check .
+	ruff format --check .
+
+test-foundation: setup-dev ## Tests of the setup, the vault hygiene and these docs.
+	python -m pytest tests/foundation

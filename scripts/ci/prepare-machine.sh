@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Prepares a fresh Debian 12 machine (as root) for `make test`: everything the suite needs that
+# is not a Python or npm package. Each step is skipped when its result is already there, so a
+# second run on the same machine takes seconds.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+source "$here/lib.sh"
+
+[ "$(id -u)" = 0 ] || die "run as root (it installs system packages and starts dockerd)"
+
+# PostgreSQL binaries for the throwaway test databases (tests start their own server),
+# Chromium for the browser tests, debootstrap for the CI base images.
+apt_install make git ca-certificates postgresql chromium debootstrap util-linux
+# The packaged cluster is not used: tests run their own on a free port.
+command -v pg_lsclusters >/dev/null && pg_lsclusters -h 2>/dev/null | awk '$4=="online"{print $1, $2}' \
+  | while read -r ver name; do pg_ctlcluster "$ver" "$name" stop || true; done
+
+bash "$here/install-docker.sh"
+bash "$here/build-base-images.sh"
+
+log "machine ready"
+docker info --format 'docker: server {{.ServerVersion}}, {{.NCPU}} CPUs, {{.Driver}}'
+docker image ls --format '{{.Repository}}:{{.Tag}} {{.Size}}' | grep '^todo-ci/' | sed 's/^/base image: /'
+printf 'postgres: %s\n' "$(ls /usr/lib/postgresql/*/bin/pg_ctl)"
+printf 'chromium: %s\n' "$(chromium --version 2>/dev/null || echo missing)"
