@@ -6,12 +6,16 @@
 # the official python/node images, and users never need these.
 #   todo-ci/python:3.13-trixie  stands in for python:3.13-slim (python3 + venv + pip)
 #   todo-ci/node:20-trixie      stands in for node:*-slim (the host's Node 20 copied in)
+#   todo-ci/postgres:17-trixie  stands in for postgres:17-alpine in the container system test
+#                               (Debian's PostgreSQL 17, uid 70 as in the alpine image, and an
+#                               entrypoint honouring the same POSTGRES_* variables)
 # An image that already exists is left alone, so a second CI run costs nothing here.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 PYTHON_BASE=${PYTHON_BASE:-todo-ci/python:3.13-trixie}
 NODE_BASE=${NODE_BASE:-todo-ci/node:20-trixie}
+POSTGRES_IMAGE=${POSTGRES_IMAGE:-todo-ci/postgres:17-trixie}
 CA_BUNDLE=/etc/ssl/certs/ca-certificates.crt
 ENV_CHANGES=(--change "ENV PIP_CERT=$CA_BUNDLE" --change "ENV SSL_CERT_FILE=$CA_BUNDLE"
              --change "ENV REQUESTS_CA_BUNDLE=$CA_BUNDLE" --change "ENV NODE_EXTRA_CA_CERTS=$CA_BUNDLE"
@@ -60,4 +64,21 @@ else
   printf 'cafile=%s\n' "$CA_BUNDLE" >"$work/node/etc/npmrc"
   import "$work/node" "$NODE_BASE" --change 'CMD ["node"]' --change "ENV NPM_CONFIG_CAFILE=$CA_BUNDLE"
 fi
+if docker image inspect "$POSTGRES_IMAGE" >/dev/null 2>&1; then
+  log "$POSTGRES_IMAGE present"
+else
+  log "building $POSTGRES_IMAGE with debootstrap"
+  bootstrap "$work/postgres" postgresql-17,ca-certificates
+  # The official alpine image runs as uid/gid 70, and the chart's securityContext says so.
+  chroot "$work/postgres" sh -c 'groupmod -g 70 postgres && usermod -u 70 -g 70 postgres' >/dev/null
+  install -m 0755 "$(dirname "$0")/postgres/docker-entrypoint.sh" "$work/postgres/usr/local/bin/"
+  mkdir -p "$work/postgres/var/lib/postgresql/data" "$work/postgres/var/run/postgresql"
+  chroot "$work/postgres" chown -R postgres:postgres /var/lib/postgresql /var/run/postgresql
+  import "$work/postgres" "$POSTGRES_IMAGE" \
+    --change 'ENV PATH=/usr/lib/postgresql/17/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+    --change 'ENV PGDATA=/var/lib/postgresql/data' --change 'USER 70:70' \
+    --change 'ENTRYPOINT ["docker-entrypoint.sh"]' --change 'CMD ["postgres"]' \
+    --change 'EXPOSE 5432'
+fi
+
 docker image ls --format '{{.Repository}}:{{.Tag}}  {{.Size}}' | grep '^todo-ci/'
