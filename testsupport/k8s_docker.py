@@ -92,7 +92,6 @@ class Translator:
                 self.secrets.setdefault(d["metadata"]["name"], d.get("stringData", {}))
         self.services = [d for d in docs if d["kind"] == "Service"]
         self.files_dir = files_dir(prefix)
-        self.files_dir.mkdir(mode=0o700, exist_ok=True)
 
     def workloads(self) -> list[dict[str, Any]]:
         found = [d for d in self.docs if d["kind"] in WORKLOAD_ORDER]
@@ -164,7 +163,7 @@ class Translator:
                 ref = vol[kind].get("name") or vol[kind].get("secretName")
                 data = (self.config_maps if kind == "configMap" else self.secrets).get(ref, {})
                 target = self.files_dir / f"{ref}-{name}"
-                target.mkdir(exist_ok=True)
+                target.mkdir(parents=True, exist_ok=True)
                 for key, value in data.items():
                     (target / key).write_text(value)
                 args += ["-v", f"{target}:{path}:ro"]
