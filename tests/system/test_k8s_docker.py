@@ -140,16 +140,16 @@ def test_pod_spec_runs_as_kubernetes_would(prefix: str, tmp_path) -> None:
     assert info["init_ran"] is True
 
 
-def test_missing_required_secret_key_is_an_error() -> None:
+def test_missing_required_secret_key_is_an_error(prefix: str) -> None:
     docs = json.loads(json.dumps(MANIFESTS))
-    translator = k8s_docker.Translator(docs, {"s": {}}, "unused")
+    translator = k8s_docker.Translator(docs, {"s": {}}, prefix)
     with pytest.raises(k8s_docker.TranslationError, match="secret s has no key K"):
         translator.plan()
 
 
-def test_run_as_non_root_without_a_user_is_refused() -> None:
+def test_run_as_non_root_without_a_user_is_refused(prefix: str) -> None:
     docs = json.loads(json.dumps(MANIFESTS))
     del docs[2]["spec"]["template"]["spec"]["securityContext"]["runAsUser"]
-    translator = k8s_docker.Translator(docs, {"s": {"K": "v"}}, "unused")
+    translator = k8s_docker.Translator(docs, {"s": {"K": "v"}}, prefix)
     with pytest.raises(k8s_docker.TranslationError, match="runAsNonRoot"):
         translator.plan()
