@@ -4,6 +4,7 @@ Nothing here talks to a cluster: `helm lint` and `helm template` run offline, an
 objects are checked against the Kubernetes JSON schemas shipped by kubernetes-validate.
 """
 
+import copy
 import os
 import shutil
 import subprocess
@@ -79,7 +80,7 @@ class Helm:
             result = self.template(values_file, *sets)
             assert result.returncode == 0, f"helm template failed:\n{result.output}"
             self._cache[key] = [doc for doc in yaml.safe_load_all(result.stdout) if doc]
-        return self._cache[key]
+        return copy.deepcopy(self._cache[key])  # tests may edit their copy
 
     def render_text(self, values_file: Path | None = None, *sets: str) -> str:
         result = self.template(values_file, *sets)

@@ -28,7 +28,8 @@ def test_helm_lint_strict_passes(helm, scenario):
     result = helm.run("lint", "--strict", str(CHART_DIR), *helm.value_args(values, ()))
     assert result.returncode == 0, result.output
     assert "0 chart(s) failed" in result.stdout
-    assert "[WARNING]" not in result.output and "[ERROR]" not in result.output
+    assert "[WARNING]" not in result.output
+    assert "[ERROR]" not in result.output
 
 
 @pytest.mark.parametrize("version", KUBERNETES_VERSIONS)
