@@ -97,10 +97,13 @@ def helm() -> Helm:
             f"run `{INSTALL_SCRIPT}` to install helm v4 into .cache/bin/, or set HELM_BIN",
             pytrace=False,
         )
-    version = subprocess.run(
-        [binary, "version", "--template", "{{ .Version }}"],
-        capture_output=True, text=True, timeout=30, check=False,
-    )  # fmt: skip
+    try:
+        version = subprocess.run(
+            [binary, "version", "--template", "{{ .Version }}"],
+            capture_output=True, text=True, timeout=30, check=False,
+        )  # fmt: skip
+    except OSError as exc:
+        pytest.fail(f"cannot run helm at {binary}: {exc}; run `{INSTALL_SCRIPT}`", pytrace=False)
     if version.returncode != 0 or not version.stdout.startswith("v4."):
         pytest.fail(
             f"{binary} is not a working helm v4 ({version.stdout or version.stderr!r}): "

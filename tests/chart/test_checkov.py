@@ -8,7 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import REPO_ROOT, SCENARIOS
+from conftest import SCENARIOS
 
 CONFIG = Path(__file__).with_name("checkov.yaml")
 INSTALL_SCRIPT = "scripts/install-checkov.sh"
@@ -17,15 +17,18 @@ INSTALL_SCRIPT = "scripts/install-checkov.sh"
 @pytest.fixture(scope="session")
 def checkov() -> str:
     """CHECKOV_BIN, then the venv of scripts/install-checkov.sh, then PATH."""
-    local = REPO_ROOT / ".cache" / "checkov-venv" / "bin" / "checkov"
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    local = cache / "todo-app" / "checkov-venv" / "bin" / "checkov"
     found = os.environ.get("CHECKOV_BIN") or (str(local) if local.is_file() else None)
     found = found or shutil.which("checkov")
     if found is None:
         pytest.fail(
-            f"checkov not found (looked at $CHECKOV_BIN, .cache/checkov-venv and PATH): "
+            f"checkov not found (looked at $CHECKOV_BIN, {local} and PATH): "
             f"run `{INSTALL_SCRIPT}` (checkov needs its own venv: it pins packaging<24)",
             pytrace=False,
         )
+    if not os.access(found, os.X_OK):
+        pytest.fail(f"{found} is not an executable checkov: run `{INSTALL_SCRIPT}`", pytrace=False)
     return found
 
 
