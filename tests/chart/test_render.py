@@ -111,10 +111,15 @@ def test_backend_environment_follows_the_contract(helm):
 
 def test_migrations_run_before_the_backend_with_the_backend_image(helm):
     spec = get(helm.render(), "Deployment", "todo-backend")["spec"]["template"]["spec"]
-    (init,) = spec["initContainers"]
-    assert init["command"] == ["python", "-m", "todo_backend.migrate"]
-    assert init["image"] == spec["containers"][0]["image"]
-    off = helm.render(None, "backend.migrations.enabled=false")
+    wait, migrate = spec["initContainers"]
+    assert wait["name"] == "wait-for-database"
+    assert "todo-postgresql" in wait["command"][-1]
+    assert migrate["command"] == ["python", "-m", "todo_backend.migrate"]
+    assert migrate["image"] == wait["image"] == spec["containers"][0]["image"]
+    external = helm.render(SCENARIOS["external-db"])
+    spec = get(external, "Deployment", "todo-backend")["spec"]["template"]["spec"]
+    assert [c["name"] for c in spec["initContainers"]] == ["migrate"]
+    off = helm.render(SCENARIOS["external-db"], "backend.migrations.enabled=false")
     assert (
         "initContainers" not in get(off, "Deployment", "todo-backend")["spec"]["template"]["spec"]
     )

@@ -207,6 +207,22 @@ def test_network_policies_isolate_every_component(scenario_docs, scenario):
         assert database["spec"]["egress"] == []
 
 
+def agent_external_ports(docs: list[dict]) -> list[int]:
+    """Ports of the agent's egress rules that have no `to`: destinations outside the cluster."""
+    rules = get(docs, "NetworkPolicy", "todo-ai-agent")["spec"]["egress"]
+    return [p["port"] for rule in rules if "to" not in rule for p in rule["ports"]]
+
+
+def test_agent_may_reach_the_openai_api_and_a_configured_model_server(helm):
+    assert agent_external_ports(helm.render()) == [443]
+    local = helm.render(None, "aiAgent.openai.baseUrl=http://llm.lan:11434/v1")
+    assert agent_external_ports(local) == [443, 11434]
+    plain = helm.render(None, "aiAgent.openai.baseUrl=http://llm.lan/v1")
+    assert agent_external_ports(plain) == [443, 80]
+    same = helm.render(None, "aiAgent.openai.baseUrl=https://api.example.test/v1")
+    assert agent_external_ports(same) == [443]
+
+
 def pod_memory_request(spec: dict) -> int:
     """Kubernetes schedules a pod on max(largest init container, sum of app containers)."""
     app = sum(memory_bytes(c["resources"]["requests"]["memory"]) for c in spec["containers"])
