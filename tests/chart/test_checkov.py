@@ -8,7 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import SCENARIOS
+from chart_helm import SCENARIOS
 
 CONFIG = Path(__file__).with_name("checkov.yaml")
 INSTALL_SCRIPT = "scripts/install-checkov.sh"

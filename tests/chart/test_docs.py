@@ -3,7 +3,7 @@
 import re
 
 import yaml
-from conftest import CHART_DIR
+from chart_helm import CHART_DIR
 
 PARAM = re.compile(r"^## @param (\S+) \S", re.MULTILINE)
 

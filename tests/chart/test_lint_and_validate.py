@@ -4,7 +4,7 @@ import copy
 
 import kubernetes_validate
 import pytest
-from conftest import CHART_DIR, SCENARIOS
+from chart_helm import CHART_DIR, SCENARIOS
 
 # Three recent minors kubernetes-validate 1.37 ships schemas for (it has 1.34 .. 1.37).
 KUBERNETES_VERSIONS = ["1.35.0", "1.36.0", "1.37.0"]

@@ -1,6 +1,7 @@
 """What the rendered chart promises the services, the Ansible roles and the user."""
 
 import pytest
+from chart_helm import CHART_DIR, NAMESPACE, SCENARIOS
 from chart_manifests import (
     by_kind,
     containers,
@@ -9,7 +10,6 @@ from chart_manifests import (
     labels_match,
     pod_templates,
 )
-from conftest import CHART_DIR, NAMESPACE, SCENARIOS
 
 # Fixed Service names the services use to reach each other (docs/contracts.md).
 SERVICE_PORTS = {"todo-backend": 8000, "todo-ai-agent": 8001, "todo-frontend": 3000}

@@ -3,6 +3,7 @@
 import base64
 
 import pytest
+from chart_helm import SCENARIOS
 from chart_manifests import (
     by_kind,
     containers,
@@ -12,7 +13,6 @@ from chart_manifests import (
     pod_templates,
     replicas,
 )
-from conftest import SCENARIOS
 
 APP_UID = 10001
 POSTGRES_UID = 70  # `postgres` in the official postgres:*-alpine image
