@@ -199,6 +199,13 @@ def test_release_content_hash_only_annotates_the_config_map(helm):
     assert hashed == plain  # nothing else differs, so no pod restarts for a chart-only change
 
 
+def test_database_does_not_roll_for_application_settings(helm):
+    def db_pod(*sets):
+        return get(helm.render(None, *sets), "StatefulSet", "todo-postgresql")["spec"]["template"]
+
+    assert db_pod() == db_pod("logLevel=DEBUG", "aiAgent.openai.model=other")
+
+
 def test_config_change_rolls_the_pods(helm):
     before = get(helm.render(), "Deployment", "todo-ai-agent")
     after = get(helm.render(None, "aiAgent.openai.model=other"), "Deployment", "todo-ai-agent")
