@@ -93,7 +93,7 @@ def test_wait_for_database_returns_once_the_port_accepts(helm):
 def test_wait_for_database_gives_up_with_a_clear_message(helm):
     with socket.create_server(("127.0.0.1", 0)) as probe:
         closed_port = probe.getsockname()[1]  # closed again when the block ends
-    result = run_script(wait_script(helm, closed_port, 10), timeout=60)
+    result = run_script(wait_script(helm, closed_port, 2), timeout=30)
     assert result.returncode == 1
     assert "did not accept connections in time" in result.stderr
     assert "waiting for todo-postgresql:5432" in result.stdout
