@@ -20,7 +20,9 @@ class Run:
         self.rc = proc.returncode
         self.out = proc.stdout + proc.stderr
         match = RECAP.search(self.out)
-        self.ok, self.changed, _, self.failed = (int(g) for g in match.groups()) if match else (0,) * 4
+        self.ok, self.changed, _, self.failed = (
+            (int(g) for g in match.groups()) if match else (0,) * 4
+        )
 
     def __repr__(self) -> str:  # shown by pytest when an assertion fails
         return f"rc={self.rc} changed={self.changed}\n{self.out[-6000:]}"
@@ -49,12 +51,19 @@ def ansible_env(tmp_path):
 def playbook(ansible_env, tmp_path):
     """Run a playbook (a repo path or YAML text) with extra vars passed as JSON, so types stay."""
 
-    def run(book: str, extra_vars: dict | None = None, *args: str, inventory: str | None = None) -> Run:
+    def run(
+        book: str, extra_vars: dict | None = None, *args: str, inventory: str | None = None
+    ) -> Run:
         path = REPO / book
         if not path.is_file():
             path = tmp_path / f"play-{len(list(tmp_path.glob('play-*.yml')))}.yml"
             path.write_text(book)
-        cmd = [str(BIN / "ansible-playbook"), "-i", inventory or str(REPO / "inventories/local"), str(path)]
+        cmd = [
+            str(BIN / "ansible-playbook"),
+            "-i",
+            inventory or str(REPO / "inventories/local"),
+            str(path),
+        ]
         if extra_vars:
             cmd += ["-e", json.dumps(extra_vars)]
         proc = subprocess.run(

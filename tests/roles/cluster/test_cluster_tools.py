@@ -69,7 +69,10 @@ def mirror(tmp_path):
     return {
         "root": root,
         "bin": bin_dir,
-        "kubectl_file": root / f"kubectl/v{kubectl_version}/bin" / PLATFORM.replace("-", "/") / "kubectl",
+        "kubectl_file": root
+        / f"kubectl/v{kubectl_version}/bin"
+        / PLATFORM.replace("-", "/")
+        / "kubectl",
         "kubectl": kubectl,
         "vars": {
             "cluster_tools_bin_dir": str(bin_dir),
@@ -92,7 +95,11 @@ def test_installs_all_three_tools_and_a_second_run_changes_nothing(playbook, mir
     assert first.rc == 0, first
     assert first.changed > 0, first
     assert (mirror["bin"] / "kubectl").read_bytes() == mirror["kubectl"]
-    for tool, expected in (("kubectl", "Client Version"), ("helm", "v4.1.4"), ("minikube", "v1.38.1")):
+    for tool, expected in (
+        ("kubectl", "Client Version"),
+        ("helm", "v4.1.4"),
+        ("minikube", "v1.38.1"),
+    ):
         binary = mirror["bin"] / tool
         assert binary.stat().st_mode & 0o111, f"{tool} is not executable"
         args = ["version", "--client"] if tool == "kubectl" else ["version", "--short"]
@@ -107,14 +114,18 @@ def test_installs_all_three_tools_and_a_second_run_changes_nothing(playbook, mir
         assert (after.st_ino, after.st_mtime_ns) == (stat.st_ino, stat.st_mtime_ns), tool
 
 
-def test_a_corrupted_download_fails_on_its_checksum_and_installs_nothing(playbook, mirror, tmp_path):
+def test_a_corrupted_download_fails_on_its_checksum_and_installs_nothing(
+    playbook, mirror, tmp_path
+):
     mirror["kubectl_file"].write_bytes(mirror["kubectl"] + b"tampered")
     run = playbook(PLAY, {**mirror["vars"], "cluster_tools_install": ["kubectl"]})
     assert run.rc != 0, run
     assert "Checksum mismatch: kubectl" in run.out, run
     assert sha256(mirror["kubectl"] + b"tampered") in run.out, run
     assert not (mirror["bin"] / "kubectl").exists()
-    assert not list((tmp_path / "tmp").glob("todo-kubectl-*")), "the scratch download was left behind"
+    assert not list((tmp_path / "tmp").glob("todo-kubectl-*")), (
+        "the scratch download was left behind"
+    )
 
 
 def test_a_corrupted_download_leaves_the_installed_binary_untouched(playbook, mirror):
@@ -141,7 +152,11 @@ def test_an_older_installed_version_is_replaced(playbook, mirror):
 def test_a_version_without_a_pinned_checksum_is_refused_before_downloading(playbook, mirror):
     run = playbook(
         PLAY,
-        {**mirror["vars"], "cluster_tools_install": ["helm"], "cluster_tools_helm_version": "4.0.0"},
+        {
+            **mirror["vars"],
+            "cluster_tools_install": ["helm"],
+            "cluster_tools_helm_version": "4.0.0",
+        },
     )
     assert run.rc != 0, run
     assert "No sha256 is pinned for helm 4.0.0" in run.out, run
