@@ -51,19 +51,14 @@ def ansible_env(tmp_path):
 def playbook(ansible_env, tmp_path):
     """Run a playbook (a repo path or YAML text) with extra vars passed as JSON, so types stay."""
 
-    def run(
-        book: str, extra_vars: dict | None = None, *args: str, inventory: str | None = None
-    ) -> Run:
+    def run(book: str, extra_vars: dict | None = None, *args: str, inventories=("local",)) -> Run:
         path = REPO / book
         if not path.is_file():
             path = tmp_path / f"play-{len(list(tmp_path.glob('play-*.yml')))}.yml"
             path.write_text(book)
-        cmd = [
-            str(BIN / "ansible-playbook"),
-            "-i",
-            inventory or str(REPO / "inventories/local"),
-            str(path),
-        ]
+        cmd = [str(BIN / "ansible-playbook"), str(path)]
+        for name in inventories:  # later inventories override earlier ones
+            cmd += ["-i", str(REPO / "inventories" / name)]
         if extra_vars:
             cmd += ["-e", json.dumps(extra_vars)]
         proc = subprocess.run(

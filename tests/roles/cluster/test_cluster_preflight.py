@@ -1,5 +1,6 @@
 """playbooks/preflight.yml against this machine's real Docker engine and real hardware facts."""
 
+import json
 import os
 
 import pytest
@@ -58,3 +59,31 @@ def test_less_than_minikubes_minimum_fails_with_the_fix(playbook):
     run = playbook(BOOK, {**KVM2, "todo_minikube_cpus": 1})
     assert run.rc != 0, run
     assert "minikube needs at least 2 CPUs and 1800 MiB" in run.out, run
+
+
+def test_the_existing_cluster_example_overrides_local_and_passes_preflight(playbook, tmp_path):
+    dump = tmp_path / "vars.json"
+    run = playbook(BOOK, {"todo_minikube_cpus": 512}, inventories=("local", "existing-cluster"))
+    assert run.rc == 0, run
+    merged = playbook(
+        f"""
+- name: Show the merged inventory
+  hosts: all
+  gather_facts: false
+  tasks:
+    - name: Write the cluster settings
+      ansible.builtin.copy:
+        dest: {dump}
+        mode: "0600"
+        content: "{{{{ [todo_minikube_enabled, todo_kube_context, todo_image_registry,
+                      todo_tools_bin_dir is search('todo-app/bin')] | to_json }}}}"
+""",
+        inventories=("local", "existing-cluster"),
+    )
+    assert merged.rc == 0, merged
+    assert json.loads(dump.read_text()) == [
+        False,
+        "my-cluster",
+        "registry.example.com/todo-app",
+        True,
+    ]
