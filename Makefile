@@ -8,7 +8,7 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(CURDIR)/.cache/bin:$(PATH)
 ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help setup setup-dev deploy teardown lint test test-foundation test-chart tools-test test-system
+.PHONY: help setup setup-dev deploy teardown lint test test-foundation test-chart tools-test test-system test-roles
 
 help: ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -25,7 +25,7 @@ deploy: setup ## Deploy the app to Minikube: ansible-playbook site.yml $(ARGS).
 teardown: setup ## Remove the release (keeps the database unless ARGS="-e teardown_purge=true").
 	ansible-playbook playbooks/teardown.yml $(ARGS)
 
-test: setup-dev lint test-foundation test-chart test-system ## Run every linter and test suite.
+test: setup-dev lint test-foundation test-chart test-roles test-system ## Run every linter and test suite.
 
 lint: setup-dev ## yamllint, ansible-lint (production profile), ruff check and format check.
 	yamllint -s .
@@ -42,6 +42,9 @@ tools-test: ## helm (chart tests) and checkov (in its own venv: its pins clash w
 
 test-chart: setup-dev tools-test ## helm lint, schema validation on 3 Kubernetes versions, render assertions.
 	python -m pytest tests/chart
+
+test-roles: setup-dev ## The roles and playbooks driven by real ansible-playbook runs on localhost.
+	python -m pytest tests/roles
 
 test-system: setup-dev tools-test ## Container system test: the images run as the chart says (needs Docker).
 	python -m pytest tests/system
