@@ -34,7 +34,7 @@ export default function FilterBar({ filters, counts, onChange }: Props) {
       </div>
       <label className="field">
         <span className="sr-only">Filter by priority</span>
-        <select value={filters.priority} onChange={(e) => set({ priority: e.target.value as Priority | "any" })}>
+        <select aria-label="Filter by priority" value={filters.priority} onChange={(e) => set({ priority: e.target.value as Priority | "any" })}>
           <option value="any">Any priority</option>
           <option value="high">High</option>
           <option value="medium">Medium</option>
@@ -43,7 +43,7 @@ export default function FilterBar({ filters, counts, onChange }: Props) {
       </label>
       <label className="field">
         <span className="sr-only">Sort by</span>
-        <select value={filters.sort} onChange={(e) => set({ sort: e.target.value as SortKey })}>
+        <select aria-label="Sort by" value={filters.sort} onChange={(e) => set({ sort: e.target.value as SortKey })}>
           {Object.entries(SORT_LABELS).map(([value, label]) => (
             <option key={value} value={value}>
               {label}

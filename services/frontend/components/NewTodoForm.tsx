@@ -46,7 +46,7 @@ export default function NewTodoForm({ onCreate, onError }: Props) {
       </label>
       <label className="field">
         <span className="sr-only">Priority</span>
-        <select name="priority" value={priority} onChange={(e) => setPriority(e.target.value as Priority)}>
+        <select name="priority" aria-label="Priority" value={priority} onChange={(e) => setPriority(e.target.value as Priority)}>
           <option value="high">High priority</option>
           <option value="medium">Medium priority</option>
           <option value="low">Low priority</option>

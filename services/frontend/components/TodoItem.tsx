@@ -16,6 +16,8 @@ interface Props {
 export default function TodoItem({ todo, onToggle, onSave, onDelete, onError }: Props) {
   const [editing, setEditing] = useState(false);
   const [busy, setBusy] = useState(false);
+  // The checkbox flips at once; it falls back to the server's state when the call ends.
+  const [optimistic, setOptimistic] = useState<boolean | null>(null);
   const editButton = useRef<HTMLButtonElement>(null);
   const wasEditing = useRef(false);
 
@@ -59,9 +61,12 @@ export default function TodoItem({ todo, onToggle, onSave, onDelete, onError }: 
       <input
         type="checkbox"
         className="check"
-        checked={todo.completed}
+        checked={optimistic ?? todo.completed}
         disabled={busy}
-        onChange={() => run(() => onToggle(todo))}
+        onChange={() => {
+          setOptimistic(!todo.completed);
+          void run(() => onToggle(todo)).finally(() => setOptimistic(null));
+        }}
         aria-label={todo.completed ? `Reopen “${todo.title}”` : `Complete “${todo.title}”`}
       />
       <div className="todo-body">
@@ -131,7 +136,7 @@ function TodoEditor({
       <div className="editor-row">
         <label className="field">
           <span>Priority</span>
-          <select value={priority} onChange={(e) => setPriority(e.target.value as Priority)}>
+          <select aria-label="Priority" value={priority} onChange={(e) => setPriority(e.target.value as Priority)}>
             <option value="high">High</option>
             <option value="medium">Medium</option>
             <option value="low">Low</option>
