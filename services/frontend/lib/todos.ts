@@ -116,7 +116,8 @@ export function dueInfo(todo: Pick<Todo, "due_date" | "completed">, now: Date = 
     month: "short",
     ...(day.getFullYear() !== now.getFullYear() ? { year: "numeric" } : {}),
   });
-  if (todo.completed) return { state: "done", label: `Was due ${short}`, full };
+  // Done is done: no alarm colours, just the date it had.
+  if (todo.completed) return { state: "done", label: `Due ${short}`, full };
   const diff = daysBetween(now, day);
   if (diff < 0) return { state: "overdue", label: `Overdue by ${plural(-diff, "day")}`, full };
   if (diff === 0) return { state: "today", label: "Due today", full };

@@ -91,7 +91,7 @@ describe("due dates", () => {
 
   it("never calls a completed todo overdue", () => {
     expect(due("2026-11-01", true)).toMatchObject({ state: "done" });
-    expect(due("2026-11-01", true).label).toMatch(/^Was due Sun,? 1 Nov$/);
+    expect(due("2026-11-01", true).label).toMatch(/^Due Sun,? 1 Nov$/);
   });
 
   it("handles a missing or malformed date", () => {
