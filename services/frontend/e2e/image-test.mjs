@@ -46,7 +46,7 @@ async function runContainer(backendUrl) {
     "-e", `PORT=${port}`, "-e", "HOSTNAME=127.0.0.1",
     "-e", `BACKEND_URL=${backendUrl}`, "-e", "AI_AGENT_URL=http://127.0.0.1:9",
     image,
-  ); // fmt: one flag per pair
+  );
   containers.push(id);
   return { id, url: `http://127.0.0.1:${port}` };
 }
@@ -113,6 +113,10 @@ test("the containers run as uid 10001 on a read-only root filesystem and report 
     assert.equal(docker("exec", id, "id", "-u"), "10001");
     const write = spawnSync("docker", ["exec", id, "node", "-e", "require('fs').writeFileSync('/app/x','x')"]);
     assert.notEqual(write.status, 0, "the app directory must not be writable");
+    for (const dir of ["/tmp", "/app/.next/cache"]) {
+      const ok = spawnSync("docker", ["exec", id, "node", "-e", `require('fs').writeFileSync('${dir}/probe','x')`]);
+      assert.equal(ok.status, 0, `${dir} must stay writable for Next`);
+    }
     await waitHealthy(id);
   }
 });
