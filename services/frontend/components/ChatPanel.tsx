@@ -68,7 +68,7 @@ export default function ChatPanel({ onActions, onUnauthorized }: Props) {
       <div className="panel-head">
         <h2 id="chat-title">Assistant</h2>
         {mode && (
-          <span className="badge" title={mode === "offline" ? "Simple built-in commands, no AI model" : "AI model"}>
+          <span className="badge mode" title={mode === "offline" ? "Simple built-in commands, no AI model" : "AI model"}>
             {mode === "offline" ? "offline mode" : "AI"}
           </span>
         )}

@@ -34,7 +34,7 @@ export default function NewTodoForm({ onCreate, onError }: Props) {
   return (
     <form className="new-todo" onSubmit={submit} aria-label="Add a todo">
       <label className="field grow">
-        <span className="sr-only">New todo</span>
+        <span className="field-label">New todo</span>
         <input
           name="title"
           placeholder="What needs doing?"
@@ -45,15 +45,15 @@ export default function NewTodoForm({ onCreate, onError }: Props) {
         />
       </label>
       <label className="field">
-        <span className="sr-only">Priority</span>
-        <select name="priority" aria-label="Priority" value={priority} onChange={(e) => setPriority(e.target.value as Priority)}>
-          <option value="high">High priority</option>
-          <option value="medium">Medium priority</option>
-          <option value="low">Low priority</option>
+        <span className="field-label">Priority</span>
+        <select name="priority" value={priority} onChange={(e) => setPriority(e.target.value as Priority)}>
+          <option value="high">High</option>
+          <option value="medium">Medium</option>
+          <option value="low">Low</option>
         </select>
       </label>
       <label className="field">
-        <span className="sr-only">Due date</span>
+        <span className="field-label">Due date</span>
         <input type="date" name="due_date" value={due} onChange={(e) => setDue(e.target.value)} />
       </label>
       <button className="btn primary" type="submit" disabled={busy || !title.trim()}>

@@ -45,9 +45,12 @@ export default function TodoApp() {
   }, [toLogin]);
 
   useEffect(() => {
-    api.me().then(setUser, fail);
+    // Only an expired session matters here; any other failure shows in the list's error state.
+    api.me().then(setUser, (err) => {
+      if (err instanceof ApiError && err.status === 401) toLogin();
+    });
     void refresh();
-  }, [refresh, fail]);
+  }, [refresh, toLogin]);
 
   const replace = (t: Todo) => setTodos((list) => list.map((x) => (x.id === t.id ? t : x)));
 

@@ -41,7 +41,9 @@ async function runContainer(backendUrl) {
   const port = await freePort();
   const id = docker(
     "run", "-d", "--network", "host",
-    "--read-only", "--tmpfs", "/tmp", "--tmpfs", "/app/.next/cache",
+    // Docker mounts a tmpfs root-owned 0755 (Kubernetes' emptyDir is world-writable), so the
+    // cache mount names the app's uid; /tmp gets Docker's sticky 1777 on its own.
+    "--read-only", "--tmpfs", "/tmp", "--tmpfs", "/app/.next/cache:uid=10001,gid=10001",
     "--cap-drop", "ALL", "--security-opt", "no-new-privileges",
     "-e", `PORT=${port}`, "-e", "HOSTNAME=127.0.0.1",
     "-e", `BACKEND_URL=${backendUrl}`, "-e", "AI_AGENT_URL=http://127.0.0.1:9",

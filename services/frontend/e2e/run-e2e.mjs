@@ -167,6 +167,7 @@ test("edit a todo inline with the keyboard", async () => {
   await page.getByRole("button", { name: "Edit “Write the quarterly report”" }).click();
   const again = page.getByRole("form", { name: "Edit “Write the quarterly report”" });
   await again.getByLabel("Title").fill("should not be saved");
+  await shot("03-inline-edit");
   await again.getByLabel("Title").press("Escape");
   // Focus returns to the Edit button, so the keyboard user stays in place.
   await page.waitForFunction(() => document.activeElement?.textContent === "Edit");
@@ -180,7 +181,7 @@ test("the chat adds a todo and the list shows it", async () => {
   await box.press("Enter");
   await todoItem("call the dentist").waitFor();
   await page.getByText("offline mode").waitFor();
-  await shot("03-list-and-chat");
+  await shot("04-list-and-chat");
 });
 
 test("delete a todo", async () => {
@@ -196,7 +197,7 @@ test("phone width stacks the chat under the list", async () => {
   const chat = await page.getByRole("heading", { name: "Assistant" }).boundingBox();
   assert.ok(chat.y > list.y + 100, "chat is below the list");
   assert.ok(Math.abs(chat.x - list.x) < 40, "chat is not beside the list");
-  await shot("04-phone");
+  await shot("05-phone");
   await page.setViewportSize({ width: 1280, height: 860 });
 });
 
@@ -210,7 +211,7 @@ test("log out; a second user sees none of the first user's todos", async () => {
   await page.goto("/signup");
   await signUp(alice); // taken: the backend's reason reaches the user
   await page.getByRole("alert").filter({ hasText: /already/i }).waitFor();
-  await shot("05-signup-error");
+  await shot("06-signup-error");
 
   await signUp(bob);
   await page.getByRole("heading", { name: "Nothing to do yet" }).waitFor();
@@ -220,5 +221,25 @@ test("log out; a second user sees none of the first user's todos", async () => {
   }
   assert.equal((await api("/api/todos")).body.total, 0);
   for (const id of aliceIds) assert.equal((await api(`/api/todos/${id}`)).status, 404);
-  await shot("06-second-user");
+  await shot("07-second-user");
+});
+
+test("with the backend and agent down, the user gets readable errors, not a blank page", async () => {
+  // A second frontend on another port whose upstreams are dead; the browser's session cookie
+  // (cookies ignore ports) still lets it past the login redirect.
+  const down = await startStandalone({ env: { BACKEND_URL: "http://127.0.0.1:9", AI_AGENT_URL: "http://127.0.0.1:9" } });
+  try {
+    await waitFor200(`${down.url}/api/healthz`, { proc: down.proc });
+    await page.goto(`${down.url}/`);
+    await page.getByRole("heading", { name: "Your todos could not be loaded" }).waitFor();
+    assert.match(await page.locator(".error-state").textContent(), /the todo service is unreachable/);
+    assert.equal(await page.locator(".list-panel [role=alert]").count(), 1, "one clear error, not the same one twice");
+    const box = page.getByLabel("Message the assistant");
+    await box.fill("list my todos");
+    await box.press("Enter");
+    await page.locator(".chat .msg.error").filter({ hasText: "the chat agent is unreachable" }).waitFor();
+    await shot("08-services-down");
+  } finally {
+    await down.stop();
+  }
 });

@@ -77,7 +77,8 @@ def main() -> None:
                 log_path=logs / "agent.log",
             )
         )
-        print(json.dumps({"backend": backend, "agent": agent, "database": "postgresql", "logs": str(logs)}), flush=True)
+        ready = {"backend": backend, "agent": agent, "database": "postgresql", "logs": str(logs)}
+        print(json.dumps(ready), flush=True)
         sys.stdin.read()  # until the test closes our stdin (or dies)
 
 
