@@ -112,6 +112,7 @@ export default function ChatPanel({ onActions, onUnauthorized }: Props) {
         <label className="field grow">
           <span className="sr-only">Message the assistant</span>
           <textarea
+            id="chat-input"
             rows={2}
             maxLength={MAX_MESSAGE}
             placeholder="Ask the assistant…"

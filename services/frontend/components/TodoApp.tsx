@@ -85,6 +85,16 @@ export default function TodoApp() {
 
   return (
     <div className="shell">
+      <a
+        className="skip-link"
+        href="#chat-input"
+        onClick={(e) => {
+          e.preventDefault();
+          document.getElementById("chat-input")?.focus();
+        }}
+      >
+        Skip to the assistant
+      </a>
       <header className="topbar">
         <p className="brand">✓ Todo</p>
         <div className="who">

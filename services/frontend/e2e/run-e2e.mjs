@@ -176,9 +176,11 @@ test("edit a todo inline with the keyboard", async () => {
 });
 
 test("the chat adds a todo and the list shows it", async () => {
-  const box = page.getByLabel("Message the assistant");
-  await box.fill("add call the dentist");
-  await box.press("Enter");
+  // Keyboard only: the skip link jumps to the chat box, Enter sends.
+  await page.getByRole("link", { name: "Skip to the assistant" }).focus();
+  await page.keyboard.press("Enter");
+  await page.keyboard.type("add call the dentist");
+  await page.keyboard.press("Enter");
   await todoItem("call the dentist").waitFor();
   await page.getByText("offline mode").waitFor();
   await shot("04-list-and-chat");
