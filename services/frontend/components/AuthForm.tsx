@@ -29,7 +29,7 @@ export default function AuthForm({ mode }: { mode: "login" | "signup" }) {
 
   return (
     <main className="auth">
-      <form className="card auth-card" onSubmit={submit} aria-labelledby="auth-title" noValidate={false}>
+      <form className="card auth-card" onSubmit={submit} aria-labelledby="auth-title">
         <p className="brand" aria-hidden="true">
           ✓ Todo
         </p>
