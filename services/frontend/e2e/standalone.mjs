@@ -20,6 +20,12 @@ export function buildStandalone() {
     });
     if (r.status !== 0) throw new Error(`next build failed (${r.status})`);
   }
+  copyStaticAssets();
+  return STANDALONE;
+}
+
+/** Puts .next/static and public next to server.js, as the Dockerfile does (npm's postbuild). */
+export function copyStaticAssets() {
   for (const [from, to] of [
     [path.join(FRONTEND, ".next", "static"), path.join(STANDALONE, ".next", "static")],
     [path.join(FRONTEND, "public"), path.join(STANDALONE, "public")],
@@ -27,7 +33,6 @@ export function buildStandalone() {
     rmSync(to, { recursive: true, force: true });
     cpSync(from, to, { recursive: true });
   }
-  return STANDALONE;
 }
 
 export function freePort() {
