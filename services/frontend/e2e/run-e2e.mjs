@@ -41,6 +41,8 @@ function startStack() {
   const python = process.env.TODO_PYTHON || "python3";
   const proc = spawn(python, [path.join(FRONTEND, "e2e", "stack.py")], {
     cwd: FRONTEND,
+    // Service logs next to the screenshots: kept for a failed CI run, nothing left in /tmp.
+    env: { ...process.env, E2E_LOG_DIR: path.join(SHOTS, "logs") },
     stdio: ["pipe", "pipe", "inherit"],
   });
   return new Promise((resolve, reject) => {
