@@ -104,6 +104,16 @@ describe("todo proxy", () => {
     expect(await res.json()).toEqual({ detail: "the todo service answered 500" });
   });
 
+  it("refuses an oversized body with 413 before calling the backend", async () => {
+    const res = await todosRoute.POST(
+      req("/api/todos", { method: "POST", body: { title: "x".repeat(70_000) }, headers: withSession() }),
+      ctx(),
+    );
+    expect(res.status).toBe(413);
+    expect((await res.json()).detail).toMatch(/larger than 64 KiB/);
+    expect(backend.seen).toHaveLength(0);
+  });
+
   it("answers 401 without calling the backend when there is no session", async () => {
     const res = await todosRoute.GET(req("/api/todos"), ctx());
     expect(res.status).toBe(401);

@@ -1,6 +1,6 @@
 // Register / log in against the backend and open the cookie session.
 import { NextResponse, type NextRequest } from "next/server";
-import { ProxyError, callUpstream, passThrough, requestId } from "./proxy";
+import { ProxyError, callUpstream, passThrough, readBody, requestId } from "./proxy";
 import { setSession } from "./session";
 
 export interface Credentials {
@@ -10,9 +10,10 @@ export interface Credentials {
 
 /** Parses `{"email", "password"}`; anything else is a 400 with a reason (never a 500). */
 export async function readCredentials(req: NextRequest): Promise<Credentials> {
+  const text = await readBody(req);
   let data: unknown;
   try {
-    data = await req.json();
+    data = JSON.parse(text);
   } catch {
     throw new ProxyError(400, "the request body must be JSON with email and password");
   }

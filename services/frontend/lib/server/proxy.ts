@@ -107,6 +107,17 @@ export async function passThrough(res: Response, service: Service): Promise<Next
   return new NextResponse(text, { status: res.status, headers });
 }
 
+/** Far above any valid todo or chat message (2000 characters); refuses before buffering more. */
+export const MAX_BODY_BYTES = 64 * 1024;
+
+export async function readBody(req: NextRequest): Promise<string> {
+  const tooLarge = new ProxyError(413, `the request body is larger than ${MAX_BODY_BYTES / 1024} KiB`);
+  if (Number(req.headers.get("content-length") ?? 0) > MAX_BODY_BYTES) throw tooLarge;
+  const text = await req.text();
+  if (Buffer.byteLength(text) > MAX_BODY_BYTES) throw tooLarge;
+  return text;
+}
+
 export interface ProxyOptions {
   service: Service;
   /** Upstream path, e.g. "/api/v1/todos/3". */
@@ -124,12 +135,13 @@ export async function proxy(req: NextRequest, opts: ProxyOptions): Promise<NextR
   const method = req.method.toUpperCase();
   const hasBody = method !== "GET" && method !== "HEAD";
   try {
+    const body = hasBody ? await readBody(req) : undefined;
     const upstream = await callUpstream({
       service: opts.service,
       path: opts.path,
       method,
       search: req.nextUrl.search,
-      rawBody: hasBody ? await req.text() : undefined,
+      rawBody: body,
       contentType: req.headers.get("content-type"),
       token,
       requestId: requestId(req),
