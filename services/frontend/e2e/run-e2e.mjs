@@ -1,0 +1,249 @@
+// End-to-end test in a real browser: Debian Chromium driven by playwright-core, against the
+// real frontend (next build + standalone server), the real backend (on a throwaway PostgreSQL)
+// and the real agent in offline mode, all on 127.0.0.1. Screenshots: test-results/e2e/.
+//
+//   TODO_PYTHON=/path/to/venv/bin/python npm run test:e2e
+//
+// TODO_PYTHON: an interpreter with the backend's and the agent's requirements (default python3).
+// TODO_BACKEND_DIR / TODO_AGENT_DIR: the services (default ../backend, ../ai-agent).
+// CHROMIUM: the browser (default /usr/bin/chromium). SKIP_BUILD=1 reuses an existing build.
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import readline from "node:readline";
+import { after, before, test } from "node:test";
+import { chromium } from "playwright-core";
+import { buildStandalone, FRONTEND, startStandalone, stopProcess, waitFor200 } from "./standalone.mjs";
+
+const SHOTS = path.join(FRONTEND, "test-results", "e2e");
+const PASSWORD = "correct horse battery";
+const run = Date.now().toString(36);
+const alice = `alice-${run}@example.com`;
+const bob = `bob-${run}@example.com`;
+
+let stack; // the Python process running backend + agent
+let frontend;
+let browser;
+let page;
+let profile;
+
+function day(offset) {
+  const d = new Date();
+  d.setDate(d.getDate() + offset);
+  const pad = (n) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}
+
+/** Starts e2e/stack.py and resolves with its URLs once backend and agent are healthy. */
+function startStack() {
+  const python = process.env.TODO_PYTHON || "python3";
+  const proc = spawn(python, [path.join(FRONTEND, "e2e", "stack.py")], {
+    cwd: FRONTEND,
+    // Service logs next to the screenshots: kept for a failed CI run, nothing left in /tmp.
+    env: { ...process.env, E2E_LOG_DIR: path.join(SHOTS, "logs") },
+    stdio: ["pipe", "pipe", "inherit"],
+  });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("backend/agent did not start within 120 s")), 120_000);
+    proc.once("exit", (code) => reject(new Error(`stack.py exited with ${code} before the services were up`)));
+    readline.createInterface({ input: proc.stdout }).once("line", (line) => {
+      clearTimeout(timer);
+      resolve({ proc, ...JSON.parse(line) });
+    });
+  });
+}
+
+const shot = (name, p = page) => p.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+const todoItem = (title) => page.getByRole("listitem").filter({ has: page.getByText(title, { exact: true }) });
+const api = (url, init) =>
+  page.evaluate(
+    async ([u, i]) => {
+      const r = await fetch(u, i);
+      return { status: r.status, body: r.status === 204 ? null : await r.json() };
+    },
+    [url, init],
+  );
+
+async function signUp(email) {
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign up" }).click();
+}
+
+before(async () => {
+  rmSync(SHOTS, { recursive: true, force: true });
+  mkdirSync(SHOTS, { recursive: true });
+  const [services] = await Promise.all([startStack(), Promise.resolve(buildStandalone())]);
+  stack = services;
+  console.log(`# backend ${stack.backend} (${stack.database}), agent ${stack.agent}, logs in ${stack.logs}`);
+  frontend = await startStandalone({ env: { BACKEND_URL: stack.backend, AI_AGENT_URL: stack.agent } });
+  await waitFor200(`${frontend.url}/api/healthz`, { proc: frontend.proc });
+  profile = mkdtempSync(path.join(os.tmpdir(), "todo-e2e-chromium-"));
+  browser = await chromium.launchPersistentContext(profile, {
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    headless: true,
+    args: [
+      "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+      "--disable-component-update", "--disable-sync", "--no-first-run",
+    ],
+    viewport: { width: 1280, height: 860 },
+    baseURL: frontend.url,
+    locale: "en-GB",
+  });
+  browser.setDefaultTimeout(15_000);
+  page = browser.pages()[0] ?? (await browser.newPage());
+});
+
+after(async () => {
+  await browser?.close().catch(() => {});
+  if (profile) rmSync(profile, { recursive: true, force: true });
+  if (frontend) {
+    if (process.exitCode) console.log(frontend.output());
+    await frontend.stop();
+  }
+  if (stack) {
+    stack.proc.stdin.end(); // stack.py stops the services and the database
+    await new Promise((r) => setTimeout(r, 100));
+    await Promise.race([new Promise((r) => stack.proc.once("exit", r)), new Promise((r) => setTimeout(r, 20_000))]);
+    await stopProcess(stack.proc);
+  }
+});
+
+test("a visitor is sent to the login screen", async () => {
+  await page.goto("/");
+  await page.waitForURL("**/login");
+  await assert.doesNotReject(page.getByRole("heading", { name: "Welcome back" }).waitFor());
+  await shot("01-login");
+});
+
+test("sign up lands on an empty, designed list", async () => {
+  await page.getByRole("link", { name: "Create an account" }).click();
+  await page.waitForURL("**/signup");
+  await signUp(alice);
+  await page.getByRole("heading", { name: "My todos" }).waitFor();
+  await page.getByRole("heading", { name: "Nothing to do yet" }).waitFor();
+  assert.equal(await page.getByLabel("Signed in as").textContent(), alice);
+  // The JWT is httpOnly: client JavaScript cannot read it.
+  assert.doesNotMatch(await page.evaluate(() => document.cookie), /todo_session/);
+  await shot("02-empty-list");
+});
+
+test("add todos with priority and due dates; overdue is highlighted", async () => {
+  const form = page.getByRole("form", { name: "Add a todo" });
+  const add = async (title, priority, due) => {
+    await form.getByLabel("New todo").fill(title);
+    await form.getByLabel("Priority").selectOption(priority);
+    if (due) await form.getByLabel("Due date").fill(due);
+    await form.getByRole("button", { name: "Add" }).click();
+    await todoItem(title).waitFor();
+  };
+  await add("Buy milk", "high", day(3));
+  await add("Pay rent", "medium", day(-2));
+  await add("Write report", "low", null);
+  const rent = todoItem("Pay rent");
+  assert.match(await rent.getAttribute("class"), /\boverdue\b/);
+  assert.match(await rent.textContent(), /Overdue by 2 days/);
+  assert.match(await todoItem("Buy milk").textContent(), /Due in 3 days/);
+});
+
+test("complete a todo; it stays completed after a reload", async () => {
+  await page.getByRole("checkbox", { name: "Complete “Buy milk”" }).check();
+  await page.getByRole("checkbox", { name: "Reopen “Buy milk”" }).waitFor();
+  await page.reload();
+  assert.equal(await page.getByRole("checkbox", { name: "Reopen “Buy milk”" }).isChecked(), true);
+  await page.getByRole("button", { name: /^Active/ }).click();
+  assert.equal(await todoItem("Buy milk").count(), 0);
+  assert.equal(await todoItem("Pay rent").count(), 1);
+  await page.getByRole("button", { name: /^All/ }).click();
+});
+
+test("edit a todo inline with the keyboard", async () => {
+  await page.getByRole("button", { name: "Edit “Write report”" }).click();
+  const editor = page.getByRole("form", { name: "Edit “Write report”" });
+  await editor.getByLabel("Title").fill("Write the quarterly report");
+  await editor.getByLabel("Title").press("Enter");
+  await todoItem("Write the quarterly report").waitFor();
+  // Escape leaves the editor without saving.
+  await page.getByRole("button", { name: "Edit “Write the quarterly report”" }).click();
+  const again = page.getByRole("form", { name: "Edit “Write the quarterly report”" });
+  await again.getByLabel("Title").fill("should not be saved");
+  await shot("03-inline-edit");
+  await again.getByLabel("Title").press("Escape");
+  // Focus returns to the Edit button, so the keyboard user stays in place.
+  await page.waitForFunction(() => document.activeElement?.textContent === "Edit");
+  await todoItem("Write the quarterly report").waitFor();
+  assert.equal(await todoItem("should not be saved").count(), 0);
+});
+
+test("the chat adds a todo and the list shows it", async () => {
+  // Keyboard only: the skip link jumps to the chat box, Enter sends.
+  await page.getByRole("link", { name: "Skip to the assistant" }).focus();
+  await page.keyboard.press("Enter");
+  await page.keyboard.type("add call the dentist");
+  await page.keyboard.press("Enter");
+  await todoItem("call the dentist").waitFor();
+  await page.getByText("offline mode").waitFor();
+  await shot("04-list-and-chat");
+});
+
+test("delete a todo", async () => {
+  await page.getByRole("button", { name: "Delete “Write the quarterly report”" }).click();
+  await todoItem("Write the quarterly report").waitFor({ state: "detached" });
+  const { body } = await api("/api/todos");
+  assert.deepEqual(body.items.map((t) => t.title).sort(), ["Buy milk", "Pay rent", "call the dentist"]);
+});
+
+test("phone width stacks the chat under the list", async () => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  const list = await page.getByRole("heading", { name: "My todos" }).boundingBox();
+  const chat = await page.getByRole("heading", { name: "Assistant" }).boundingBox();
+  assert.ok(chat.y > list.y + 100, "chat is below the list");
+  assert.ok(Math.abs(chat.x - list.x) < 40, "chat is not beside the list");
+  await shot("05-phone");
+  await page.setViewportSize({ width: 1280, height: 860 });
+});
+
+test("log out; a second user sees none of the first user's todos", async () => {
+  const { body: mine } = await api("/api/todos");
+  const aliceIds = mine.items.map((t) => t.id);
+  await page.getByRole("button", { name: "Log out" }).click();
+  await page.waitForURL("**/login");
+  assert.equal((await api("/api/todos")).status, 401);
+
+  await page.goto("/signup");
+  await signUp(alice); // taken: the backend's reason reaches the user
+  await page.getByRole("alert").filter({ hasText: /already/i }).waitFor();
+  await shot("06-signup-error");
+
+  await signUp(bob);
+  await page.getByRole("heading", { name: "Nothing to do yet" }).waitFor();
+  assert.equal(await page.getByLabel("Signed in as").textContent(), bob);
+  for (const title of ["Buy milk", "Pay rent", "call the dentist"]) {
+    assert.equal(await page.getByText(title, { exact: true }).count(), 0, `${title} must not be visible to bob`);
+  }
+  assert.equal((await api("/api/todos")).body.total, 0);
+  for (const id of aliceIds) assert.equal((await api(`/api/todos/${id}`)).status, 404);
+  await shot("07-second-user");
+});
+
+test("with the backend and agent down, the user gets readable errors, not a blank page", async () => {
+  // A second frontend on another port whose upstreams are dead; the browser's session cookie
+  // (cookies ignore ports) still lets it past the login redirect.
+  const down = await startStandalone({ env: { BACKEND_URL: "http://127.0.0.1:9", AI_AGENT_URL: "http://127.0.0.1:9" } });
+  try {
+    await waitFor200(`${down.url}/api/healthz`, { proc: down.proc });
+    await page.goto(`${down.url}/`);
+    await page.getByRole("heading", { name: "Your todos could not be loaded" }).waitFor();
+    assert.match(await page.locator(".error-state").textContent(), /the todo service is unreachable/);
+    assert.equal(await page.locator(".list-panel [role=alert]").count(), 1, "one clear error, not the same one twice");
+    const box = page.getByLabel("Message the assistant");
+    await box.fill("list my todos");
+    await box.press("Enter");
+    await page.locator(".chat .msg.error").filter({ hasText: "the chat agent is unreachable" }).waitFor();
+    await shot("08-services-down");
+  } finally {
+    await down.stop();
+  }
+});
