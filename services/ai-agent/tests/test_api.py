@@ -1,0 +1,100 @@
+"""The agent's HTTP contract: probes, authentication, input bounds, request ids, and what the
+user sees when the backend is down (a clear 502, never a 500)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from tests.conftest import agent_env, serve_agent
+from tests.users import User
+from testsupport.postgres import free_port
+
+
+@pytest.fixture(scope="module")
+def orphan_agent(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """An agent whose backend address has nothing listening."""
+    env = agent_env(f"http://127.0.0.1:{free_port()}")
+    with serve_agent(env, tmp_path_factory.mktemp("orphan") / "agent.log") as url:
+        yield url
+
+
+def _chat(agent: str, body: object, headers: dict[str, str] | None = None) -> httpx.Response:
+    return httpx.post(f"{agent}/api/v1/chat", json=body, headers=headers or {}, timeout=30)
+
+
+def test_health_never_touches_the_backend(orphan_agent: str) -> None:
+    response = httpx.get(f"{orphan_agent}/healthz")
+    assert (response.status_code, response.json()) == (200, {"status": "ok"})
+
+
+def test_ready_only_when_the_backend_answers(orphan_agent: str, offline_agent: str) -> None:
+    down = httpx.get(f"{orphan_agent}/readyz")
+    assert down.status_code == 503
+    assert down.json()["status"] == "unavailable"
+    assert down.json()["detail"].startswith("the todo service is unreachable")
+    up = httpx.get(f"{offline_agent}/readyz")
+    assert (up.status_code, up.json()) == (200, {"status": "ready"})
+
+
+def test_an_unreachable_backend_is_a_502_with_a_reason(orphan_agent: str) -> None:
+    response = _chat(orphan_agent, {"message": "what's left"}, {"Authorization": "Bearer x"})
+    assert response.status_code == 502
+    assert response.json() == {"detail": "the todo service is unreachable"}
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(
+    "headers",
+    [{}, {"Authorization": "Basic dXNlcjpwYXNz"}, {"Authorization": "Bearer not-a-jwt"}],
+    ids=["no token", "not bearer", "bad token"],
+)
+@pytest.mark.parametrize("message", ["what's left", "help", "blah"])
+def test_chat_needs_a_valid_token(offline_agent: str, headers: dict, message: str) -> None:
+    # "help" and "blah" need no data, yet a bad token still gets 401, not an answer.
+    response = _chat(offline_agent, {"message": message}, headers)
+    assert response.status_code == 401
+    assert response.headers["WWW-Authenticate"] == "Bearer"
+    assert isinstance(response.json()["detail"], str)
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"message": ""}, "message"),
+        ({"message": "x" * 2001}, "message"),
+        ({}, "message"),
+        ({"message": "hi", "history": [{"role": "user", "content": "x"}] * 21}, "history"),
+        ({"message": "hi", "history": [{"role": "tool", "content": "x"}]}, "history"),
+        ("just text", "body"),
+    ],
+    ids=["empty", "too long", "missing", "long history", "tool role", "not an object"],
+)
+def test_out_of_bounds_input_is_a_422_with_the_field(
+    offline_agent: str, alice: User, body: object, field: str
+) -> None:
+    response = _chat(offline_agent, body, alice.auth)
+    assert response.status_code == 422
+    assert any(field in map(str, error["loc"]) for error in response.json()["detail"])
+
+
+@pytest.mark.integration
+def test_the_longest_allowed_message_is_answered(offline_agent: str, alice: User) -> None:
+    response = _chat(offline_agent, {"message": "add " + "x" * 1996}, alice.auth)
+    assert response.status_code == 200
+    # The backend's title limit (200) comes back as a readable refusal, not an error page.
+    assert response.json()["reply"].startswith("The todo service refused that:")
+    assert alice.todos() == []
+
+
+@pytest.mark.integration
+def test_the_request_id_is_echoed(offline_agent: str, alice: User) -> None:
+    headers = {**alice.auth, "X-Request-ID": "chat-test-123"}
+    response = _chat(offline_agent, {"message": "list"}, headers)
+    assert response.status_code == 200
+    assert response.headers["X-Request-ID"] == "chat-test-123"
+    generated = _chat(offline_agent, {"message": "list"}, alice.auth)
+    assert len(generated.headers["X-Request-ID"]) >= 16
