@@ -14,9 +14,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 from tests.fake_openai import API_KEY, FakeOpenAI
 from tests.users import User, register
-
 from testsupport.postgres import running_postgres
 from testsupport.servers import run_server, uvicorn_args
 
@@ -30,33 +30,45 @@ MODEL_MAX_RETRIES = 1
 MAX_STEPS = 4
 
 
+def backend_env(database_url: str) -> dict[str, str]:
+    return {
+        "APP_ENV": "production",
+        "DATABASE_URL": database_url,
+        "JWT_SECRET": JWT_SECRET,
+        "LOG_LEVEL": "WARNING",
+        "PYTHONPATH": str(BACKEND_DIR),
+    }
+
+
+def serve_backend(database_url: str, log_path: Path):  # a context manager yielding the URL
+    return run_server(
+        uvicorn_args("todo_backend.main:app"),
+        cwd=BACKEND_DIR,
+        env=backend_env(database_url),
+        log_path=log_path,
+    )
+
+
 @pytest.fixture(scope="session")
-def backend_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The real backend on a real PostgreSQL, schema from its own migration command."""
+def database_url() -> Iterator[str]:
+    """A real PostgreSQL, schema from the backend's own migration command."""
     if not (BACKEND_DIR / "todo_backend").is_dir():
         pytest.fail(f"backend code not found at {BACKEND_DIR} (set TODO_BACKEND_DIR)")
-    logs = tmp_path_factory.mktemp("backend")
-    with running_postgres() as database_url:
-        env = {
-            "APP_ENV": "production",
-            "DATABASE_URL": database_url,
-            "JWT_SECRET": JWT_SECRET,
-            "LOG_LEVEL": "WARNING",
-            "PYTHONPATH": str(BACKEND_DIR),
-        }
+    with running_postgres() as url:
         migrate = subprocess.run(
             [sys.executable, "-m", "todo_backend.migrate"],
-            cwd=BACKEND_DIR, env={**os.environ, **env}, capture_output=True, text=True,
-            timeout=120,
+            cwd=BACKEND_DIR, env={**os.environ, **backend_env(url)}, capture_output=True,
+            text=True, timeout=120,
         )  # fmt: skip
         assert migrate.returncode == 0, migrate.stderr
-        with run_server(
-            uvicorn_args("todo_backend.main:app"),
-            cwd=BACKEND_DIR,
-            env=env,
-            log_path=logs / "backend.log",
-        ) as url:
-            yield url
+        yield url
+
+
+@pytest.fixture(scope="session")
+def backend_url(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The real backend, served by uvicorn like the image serves it."""
+    with serve_backend(database_url, tmp_path_factory.mktemp("backend") / "backend.log") as url:
+        yield url
 
 
 def agent_env(backend: str, **extra: str) -> dict[str, str]:
@@ -70,7 +82,7 @@ def agent_env(backend: str, **extra: str) -> dict[str, str]:
     return env
 
 
-def serve_agent(env: dict[str, str], log_path: Path):
+def serve_agent(env: dict[str, str], log_path: Path):  # a context manager yielding the URL
     return run_server(
         uvicorn_args("todo_agent.main:app"), cwd=SERVICE_DIR, env=env, log_path=log_path
     )
@@ -95,21 +107,24 @@ def fake_openai(fake_openai_server: FakeOpenAI) -> FakeOpenAI:
     return fake_openai_server
 
 
-@pytest.fixture(scope="session")
-def model_agent(
-    backend_url: str, fake_openai_server: FakeOpenAI, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[str]:
-    env = agent_env(
-        backend_url,
+def model_agent_env(backend: str, fake: FakeOpenAI) -> dict[str, str]:
+    return agent_env(
+        backend,
         OPENAI_API_KEY=API_KEY,
-        OPENAI_BASE_URL=fake_openai_server.base_url,
+        OPENAI_BASE_URL=fake.base_url,
         OPENAI_MODEL="fake-model",
         OPENAI_TIMEOUT_SECONDS=str(MODEL_TIMEOUT_SECONDS),
         OPENAI_MAX_RETRIES=str(MODEL_MAX_RETRIES),
         AGENT_MAX_STEPS=str(MAX_STEPS),
     )
+
+
+@pytest.fixture(scope="session")
+def model_agent(
+    backend_url: str, fake_openai_server: FakeOpenAI, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
     log = tmp_path_factory.mktemp("agent-model") / "agent.log"
-    with serve_agent(env, log) as url:
+    with serve_agent(model_agent_env(backend_url, fake_openai_server), log) as url:
         yield url
 
 

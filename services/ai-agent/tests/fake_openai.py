@@ -14,6 +14,7 @@ import contextlib
 import json
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -30,6 +31,7 @@ class Turn:
     status: int = 200
     delay: float = 0.0
     sticky: bool = False
+    before_answer: Callable[[], None] | None = None  # e.g. stop the backend mid-turn
 
 
 def text(content: str) -> Turn:
@@ -145,6 +147,8 @@ class FakeOpenAI:
                 if turn is None:
                     self._send(500, {"error": {"message": "no scripted turn left", "type": "x"}})
                     return
+                if turn.before_answer is not None:
+                    turn.before_answer()
                 if turn.delay:
                     time.sleep(turn.delay)
                 if turn.status != 200:

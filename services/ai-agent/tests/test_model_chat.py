@@ -4,13 +4,22 @@ tools. The model's turns are scripted; every change is checked in the backend it
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
+from pathlib import Path
 
 import pytest
 
-from tests.conftest import MAX_STEPS, MODEL_MAX_RETRIES, MODEL_TIMEOUT_SECONDS
-from tests.fake_openai import API_KEY, FakeOpenAI, calls, error, slow, text
+from tests.conftest import (
+    MAX_STEPS,
+    MODEL_MAX_RETRIES,
+    MODEL_TIMEOUT_SECONDS,
+    model_agent_env,
+    serve_agent,
+    serve_backend,
+)
+from tests.fake_openai import API_KEY, FakeOpenAI, Turn, calls, error, slow, text
 from tests.users import User
 
 pytestmark = pytest.mark.integration
@@ -236,3 +245,26 @@ def test_an_invalid_token_is_refused_before_any_model_call(
     assert response.status_code == 401
     assert response.headers["WWW-Authenticate"] == "Bearer"
     assert fake_openai.requests == []
+
+
+def test_backend_failing_mid_turn_reports_what_was_already_done(
+    database_url: str, fake_openai: FakeOpenAI, alice: User, tmp_path: Path
+) -> None:
+    """A backend of its own (same database) is stopped between two tool calls of one turn."""
+    with contextlib.ExitStack() as backend:
+        own_backend = backend.enter_context(serve_backend(database_url, tmp_path / "b.log"))
+        env = model_agent_env(own_backend, fake_openai)
+        with serve_agent(env, tmp_path / "agent.log") as agent:
+            fake_openai.script(
+                calls(("add_todo", {"title": "first"})),
+                # Before the model asks for the second tool call, the backend goes away.
+                Turn(tool_calls=[("add_todo", {"title": "second"})], before_answer=backend.close),
+                text("unreachable: the turn ends at the failed tool call"),
+            )
+            answer = alice.say(agent, "add first and second")
+    assert answer["reply"] == (
+        "The todo service failed midway (the todo service is unreachable). "
+        'Already done before that: added "first".'
+    )
+    assert [(a["type"], a["todo"]["title"]) for a in answer["actions"]] == [("created", "first")]
+    assert [t["title"] for t in alice.todos()] == ["first"]
