@@ -3,12 +3,15 @@ user sees when the backend is down (a clear 502, never a 500)."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 
 import httpx
 import pytest
 
-from tests.conftest import agent_env, serve_agent
+from tests.conftest import SERVICE_DIR, agent_env, serve_agent
 from tests.users import User
 from testsupport.postgres import free_port
 
@@ -98,3 +101,45 @@ def test_the_request_id_is_echoed(offline_agent: str, alice: User) -> None:
     assert response.headers["X-Request-ID"] == "chat-test-123"
     generated = _chat(offline_agent, {"message": "list"}, alice.auth)
     assert len(generated.headers["X-Request-ID"]) >= 16
+
+
+@pytest.mark.integration
+def test_an_oversized_body_is_refused_before_it_is_read(offline_agent: str, alice: User) -> None:
+    history = [{"role": "assistant", "content": "x" * 20_000}] * 60
+    response = _chat(offline_agent, {"message": "hi", "history": history}, alice.auth)
+    assert response.status_code == 413
+    assert response.json()["detail"] == "request body larger than 1048576 bytes"
+
+
+@pytest.mark.integration
+def test_a_long_listing_reply_fits_back_into_the_history(offline_agent: str, alice: User) -> None:
+    for i in range(60):
+        alice.create(f"chore number {i} " + "x" * 150)
+    listing = alice.say(offline_agent, "list my todos")
+    assert listing["reply"].startswith("Your todos (60):")
+    assert listing["reply"].endswith("... and 10 more.")
+    history = [
+        {"role": "user", "content": "list my todos"},
+        {"role": "assistant", "content": listing["reply"]},
+    ]
+    assert alice.say(offline_agent, "what's left", history)["actions"][0]["type"] == "listed"
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [("AGENT_MAX_STEPS", "0"), ("OPENAI_MAX_RETRIES", "many"), ("APP_ENV", "staging")],
+)
+def test_a_bad_setting_stops_the_agent_with_its_name(variable: str, value: str) -> None:
+    env = {**os.environ, **agent_env("http://127.0.0.1:9"), variable: value}
+    env["OPENAI_API_KEY"] = "sk-secret-value-never-printed"
+    done = subprocess.run(
+        [sys.executable, "-c", "import todo_agent.main as m; m.app"],
+        cwd=SERVICE_DIR, env=env, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode != 0
+    assert (
+        done.stderr.strip()
+        .splitlines()[-1]
+        .startswith(f"todo-agent: configuration error: {variable}:")
+    )
+    assert "sk-secret-value-never-printed" not in done.stderr + done.stdout

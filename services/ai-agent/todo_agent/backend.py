@@ -91,7 +91,7 @@ class BackendSession:
     async def me(self) -> dict[str, Any]:
         return (await self._call("GET", "/users/me")).json()
 
-    async def list_todos(
+    async def list_page(
         self,
         *,
         completed: bool | None = None,
@@ -99,7 +99,8 @@ class BackendSession:
         q: str | None = None,
         sort: str | None = None,
         limit: int = 100,
-    ) -> list[Todo]:
+    ) -> tuple[list[Todo], int]:
+        """One page of the user's todos (the backend's maximum, 100) and the total count."""
         params: dict[str, Any] = {"limit": limit}
         if completed is not None:
             params["completed"] = "true" if completed else "false"
@@ -109,7 +110,11 @@ class BackendSession:
             params["q"] = q
         if sort:
             params["sort"] = sort
-        return (await self._call("GET", "/todos", params=params)).json()["items"]
+        page = (await self._call("GET", "/todos", params=params)).json()
+        return page["items"], page["total"]
+
+    async def list_todos(self, **filters: Any) -> list[Todo]:
+        return (await self.list_page(**filters))[0]
 
     async def get_todo(self, todo_id: int) -> Todo:
         return (await self._call("GET", f"/todos/{todo_id}")).json()

@@ -12,11 +12,13 @@ from asgi_correlation_id import CorrelationIdMiddleware
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import ValidationError
 
 from todo_agent import backend, model
 from todo_agent.actions import ActionLog
 from todo_agent.backend import BackendSession, BackendUnauthorized, BackendUnavailable
 from todo_agent.config import Settings, get_settings
+from todo_agent.limits import BodySizeLimitMiddleware
 from todo_agent.logs import (
     AccessLogMiddleware,
     configure_logging,
@@ -24,7 +26,7 @@ from todo_agent.logs import (
     valid_request_id,
 )
 from todo_agent.offline import run_offline
-from todo_agent.schemas import ChatRequest, ChatResponse
+from todo_agent.schemas import MAX_BODY_BYTES, ChatRequest, ChatResponse
 
 logger = logging.getLogger(__name__)
 
@@ -74,7 +76,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url=None if production else "/openapi.json",
     )
     app.state.settings = settings
-    # Outermost last: the request id exists before the access log line is written.
+    # Outermost last: the request id exists before anything logs; the size limit applies
+    # before any body is read.
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=MAX_BODY_BYTES)
     app.add_middleware(AccessLogMiddleware)
     app.add_middleware(
         CorrelationIdMiddleware, header_name="X-Request-ID", validator=valid_request_id
@@ -129,10 +133,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return app
 
 
+def _app_or_exit() -> FastAPI:
+    try:
+        return create_app()
+    except ValidationError as exc:
+        # Names the variables and the rule, never the values (one may be the API key).
+        problems = "; ".join(
+            f"{'.'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in exc.errors()
+        )
+        raise SystemExit(f"todo-agent: configuration error: {problems}") from None
+
+
 def __getattr__(name: str) -> FastAPI:
     # `uvicorn todo_agent.main:app` builds the app on first access, so importing this module
     # (tests, tools) does not read the environment or configure logging.
     if name == "app":
-        globals()["app"] = application = create_app()
+        globals()["app"] = application = _app_or_exit()
         return application
     raise AttributeError(name)

@@ -48,6 +48,16 @@ def make_client(settings: Settings) -> openai.AsyncOpenAI:
     )
 
 
+# Per history item sent to the model: enough for context, bounded in tokens.
+HISTORY_ITEM_CHARS = 4000
+
+
+def _shorten(content: str) -> str:
+    if len(content) <= HISTORY_ITEM_CHARS:
+        return content
+    return content[:HISTORY_ITEM_CHARS] + " [...]"
+
+
 def _failure(exc: openai.OpenAIError) -> str:
     if isinstance(exc, openai.APITimeoutError):
         return "The AI model did not answer in time."
@@ -73,7 +83,7 @@ async def run_model(
 ) -> str:
     system = SYSTEM_PROMPT.format(today=today.isoformat(), weekday=today.strftime("%A"))
     messages: list[dict[str, Any]] = [{"role": "system", "content": system}]
-    messages += [{"role": h.role, "content": h.content} for h in history]
+    messages += [{"role": h.role, "content": _shorten(h.content)} for h in history]
     messages.append({"role": "user", "content": message})
     runner = ToolRunner(session, log, confirmed=is_confirmation(message, history))
     tools = tool_definitions()

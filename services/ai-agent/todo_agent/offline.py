@@ -23,6 +23,8 @@ EXAMPLES = (
 )
 HELP = "I manage your todos (offline mode, no AI model). " + EXAMPLES
 NOT_UNDERSTOOD = "Sorry, I did not understand that. " + EXAMPLES
+# A reply lists at most this many todos, so it stays short enough to come back as history.
+LIST_SHOWN = 50
 
 
 def _words(text: str) -> list[str]:
@@ -78,7 +80,7 @@ async def _resolve(session: BackendSession, intent: Intent, prefer_completed: bo
 
 
 async def _list(session: BackendSession, intent: Intent, log: ActionLog) -> str:
-    todos = await session.list_todos(
+    todos, total = await session.list_page(
         completed=intent.completed, priority=intent.priority, q=intent.query
     )
     log.record("listed")
@@ -94,7 +96,9 @@ async def _list(session: BackendSession, intent: Intent, log: ActionLog) -> str:
         what = "todos"
     if not todos:
         return "Nothing left to do." if intent.completed is False else f"You have no {what}."
-    return f"Your {what} ({len(todos)}):\n{describe_list(todos)}"
+    shown = todos[:LIST_SHOWN]
+    more = f"\n... and {total - len(shown)} more." if total > len(shown) else ""
+    return f"Your {what} ({total}):\n{describe_list(shown)}{more}"
 
 
 async def _delete_many(session: BackendSession, completed: bool | None, log: ActionLog) -> str:

@@ -8,6 +8,11 @@ from pydantic import BaseModel, Field
 
 MAX_MESSAGE_CHARS = 2000
 MAX_HISTORY_ITEMS = 20
+# Earlier replies come back in the history and a listing can be long; the model path sends
+# only the start of each (model.HISTORY_ITEM_CHARS), the offline path only reads the last one.
+MAX_HISTORY_CONTENT_CHARS = 20_000
+# The largest valid body (with JSON escaping) stays well under this.
+MAX_BODY_BYTES = 1024 * 1024
 
 ActionType = Literal["created", "updated", "completed", "reopened", "deleted", "listed"]
 
@@ -15,7 +20,7 @@ ActionType = Literal["created", "updated", "completed", "reopened", "deleted", "
 class HistoryItem(BaseModel):
     # Only user and assistant turns: a client cannot smuggle in a "system" or "tool" message.
     role: Literal["user", "assistant"]
-    content: str = Field(max_length=MAX_MESSAGE_CHARS * 4)
+    content: str = Field(max_length=MAX_HISTORY_CONTENT_CHARS)
 
 
 class ChatRequest(BaseModel):

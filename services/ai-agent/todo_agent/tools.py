@@ -97,8 +97,12 @@ class NeedsConfirmation(Exception):
 
 
 def _brief(todo: Todo) -> dict[str, Any]:
+    """What the model needs of a todo; long descriptions cut, to bound tokens per call."""
     keys = ("id", "title", "description", "completed", "priority", "due_date")
-    return {k: todo.get(k) for k in keys}
+    brief = {k: todo.get(k) for k in keys}
+    if brief["description"] and len(brief["description"]) > 300:
+        brief["description"] = brief["description"][:300] + " [...]"
+    return brief
 
 
 class ToolRunner:
