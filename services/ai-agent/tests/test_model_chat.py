@@ -268,3 +268,25 @@ def test_backend_failing_mid_turn_reports_what_was_already_done(
     )
     assert [(a["type"], a["todo"]["title"]) for a in answer["actions"]] == [("created", "first")]
     assert [t["title"] for t in alice.todos()] == ["first"]
+
+
+def test_a_turn_has_one_time_budget_across_retries(
+    backend_url: str, fake_openai: FakeOpenAI, alice: User, tmp_path: Path
+) -> None:
+    """Per call the model may take 5 s, retried twice; the whole turn still ends at 1.5 s."""
+    env = {
+        **model_agent_env(backend_url, fake_openai),
+        "OPENAI_TIMEOUT_SECONDS": "5",
+        "OPENAI_MAX_RETRIES": "2",
+        "AGENT_TURN_TIMEOUT_SECONDS": "1.5",
+    }
+    with serve_agent(env, tmp_path / "agent.log") as agent:
+        fake_openai.script(calls(("add_todo", {"title": "quick"})), slow(4))
+        start = time.monotonic()
+        answer = alice.say(agent, "add quick, then think hard")
+        elapsed = time.monotonic() - start
+    assert answer["reply"] == (
+        'The AI model did not answer in time. Already done before that: added "quick".'
+    )
+    assert elapsed < 3.5
+    assert len(fake_openai.requests) == 2  # no retry started after the budget was spent

@@ -23,6 +23,9 @@ class Settings(BaseSettings):
     openai_max_retries: int = Field(default=2, ge=0, le=5)
     # Bound on model round trips per chat turn, so a looping model cannot run up cost or time.
     agent_max_steps: int = Field(default=6, ge=1, le=20)
+    # Bound on the time one turn spends waiting for the model, retries included (the per-call
+    # timeout alone allows steps x (1 + retries) x timeout).
+    agent_turn_timeout_seconds: float = Field(default=60.0, gt=0, le=600)
 
     log_level: str = "INFO"
     app_env: Literal["production", "development"] = "production"

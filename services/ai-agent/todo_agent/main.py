@@ -127,6 +127,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 raise  # nothing happened: 502 with the reason
             # Some changes went through before the backend failed: say exactly which.
             reply = f"The todo service failed midway ({exc.detail}). {log.done_so_far()}"
+        except BackendUnauthorized:
+            raise
+        except Exception:
+            if not log.changes:
+                raise
+            # Even a bug must not hide changes already made: report them, log the rest.
+            logger.exception("chat turn failed after changes")
+            reply = f"Something went wrong on my side. {log.done_so_far()}"
         mode = "openai" if client is not None else "offline"
         return ChatResponse(reply=reply, actions=log.actions, mode=mode)
 

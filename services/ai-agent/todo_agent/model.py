@@ -7,8 +7,10 @@ that says what was already done, never an exception that reaches the user as a 5
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
+import time
 from typing import Any
 
 import openai
@@ -88,11 +90,18 @@ async def run_model(
     runner = ToolRunner(session, log, confirmed=is_confirmation(message, history))
     tools = tool_definitions()
 
+    deadline = time.monotonic() + settings.agent_turn_timeout_seconds
     for step in range(settings.agent_max_steps):
         try:
-            completion = await client.chat.completions.create(
-                model=settings.openai_model, messages=messages, tools=tools
-            )
+            # Only the model call is cut at the deadline: it changes nothing, so cancelling it
+            # is safe. Tool calls (backend changes) always run to their own end.
+            async with asyncio.timeout(max(deadline - time.monotonic(), 0.001)):
+                completion = await client.chat.completions.create(
+                    model=settings.openai_model, messages=messages, tools=tools
+                )
+        except TimeoutError:
+            logger.warning("turn time budget spent", extra={"step": step})
+            return f"The AI model did not answer in time. {log.done_so_far()}"
         except openai.OpenAIError as exc:
             logger.warning("model call failed", extra={"error": type(exc).__name__, "step": step})
             return f"{_failure(exc)} {log.done_so_far()}"
