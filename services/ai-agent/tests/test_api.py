@@ -88,8 +88,8 @@ def test_out_of_bounds_input_is_a_422_with_the_field(
 def test_the_longest_allowed_message_is_answered(offline_agent: str, alice: User) -> None:
     response = _chat(offline_agent, {"message": "add " + "x" * 1996}, alice.auth)
     assert response.status_code == 200
-    # The backend's title limit (200) comes back as a readable refusal, not an error page.
-    assert response.json()["reply"].startswith("The todo service refused that:")
+    # Too long for a todo title (200): a readable refusal, not an error page.
+    assert response.json()["reply"] == "A todo title can have at most 200 characters."
     assert alice.todos() == []
 
 

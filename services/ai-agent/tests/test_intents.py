@@ -99,6 +99,7 @@ def test_phrasing_means(message: str, expected: Intent) -> None:
         ("add high priority tomorrow", "What should the todo say?"),
         ("add pay rent 2026-02-30", "2026-02-30 is not a valid date"),
         ("delete the one", "Which todo do you mean?"),
+        ("add " + "x" * 201, "A todo title can have at most 200 characters."),
     ],
 )
 def test_incomplete_requests_get_a_reason(message: str, error: str | None) -> None:

@@ -20,6 +20,9 @@ Kind = Literal[
 ]  # fmt: skip
 
 
+MAX_TITLE_CHARS = 200  # the backend's limit, said up front in words the user understands
+
+
 @dataclass(frozen=True)
 class Intent:
     kind: Kind
@@ -154,6 +157,8 @@ def _parse_add(body: str, today: dt.date) -> Intent:
     title = _clean(_strip_trailing_joiners(_clean(rest)))
     if not title:
         return Intent("add", error="What should the todo say? For example: add buy milk tomorrow")
+    if len(title) > MAX_TITLE_CHARS:
+        return Intent("add", error=f"A todo title can have at most {MAX_TITLE_CHARS} characters.")
     return Intent("add", title=title, priority=priority, due_date=due)
 
 
