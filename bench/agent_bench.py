@@ -55,6 +55,22 @@ def timed(call: Callable[[], httpx.Response], turns: int, warmup: int) -> list[f
     return samples
 
 
+def agent_rss_mib(agent_url: str) -> float | None:
+    """Resident memory of the agent's uvicorn process (Linux /proc), found by its port."""
+    port = agent_url.rsplit(":", 1)[1]
+    found = subprocess.run(
+        ["pgrep", "-f", f"todo_agent.main:app --host 127.0.0.1 --port {port}"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    for pid in found.stdout.split():
+        status = Path(f"/proc/{pid}/status")
+        if status.exists():
+            for line in status.read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    return None
+
+
 def summary(samples: list[float]) -> tuple[float, float]:
     ordered = sorted(samples)
     return statistics.median(ordered), ordered[int(len(ordered) * 0.95) - 1]
@@ -123,6 +139,7 @@ def main() -> None:
                     client.post(f"{backend_url}/api/v1/todos", json={"title": f"chore {i}"})
 
                 cases = _cases(client, agent_url, backend_url)
+                idle_rss = agent_rss_mib(agent_url)
                 machine = f"{platform.machine()}, {os.cpu_count()} CPUs"
                 python = f"Python {platform.python_version()}"
                 print(f"machine: {machine}, {python}, {turns} sequential turns per case")
@@ -139,6 +156,9 @@ def main() -> None:
                     d50, d95 = summary(direct_ms)
                     print(f"{label:<62} {a50:>8.2f}/{a95:<8.2f} {d50:>9.2f}/{d95:<8.2f} "
                           f"{a50 - d50:>12.2f}")  # fmt: skip
+                loaded_rss = agent_rss_mib(agent_url)
+                if idle_rss and loaded_rss:
+                    print(f"agent RSS: {idle_rss:.1f} MiB idle, {loaded_rss:.1f} MiB after the run")
 
 
 if __name__ == "__main__":
