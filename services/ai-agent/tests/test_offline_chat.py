@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+
 from tests.users import User
 
 pytestmark = pytest.mark.integration
@@ -73,14 +74,18 @@ def test_complete_reopen_and_delete_by_name(offline_agent: str, alice: User) -> 
 def test_an_ambiguous_name_asks_which_one_and_changes_nothing(
     offline_agent: str, alice: User
 ) -> None:
-    alice.create("buy oat milk")
-    alice.create("buy milk chocolate")
+    oat = alice.create("buy oat milk")
+    chocolate = alice.create("buy milk chocolate")
     answer = alice.say(offline_agent, "delete the milk one")
     assert answer["actions"] == []
     assert "which one" in answer["reply"]
-    assert "buy oat milk" in answer["reply"]
-    assert "buy milk chocolate" in answer["reply"]
+    assert f'#{oat["id"]} [ ] "buy oat milk"' in answer["reply"]
+    assert f'#{chocolate["id"]} [ ] "buy milk chocolate"' in answer["reply"]
     assert len(alice.todos()) == 2
+    # The number in the question picks one.
+    picked = alice.say(offline_agent, f"delete #{oat['id']}")
+    assert picked["actions"] == [{"type": "deleted", "todo": oat}]
+    assert alice.todos() == [chocolate]
 
 
 def test_an_unknown_todo_is_reported_not_invented(offline_agent: str, alice: User) -> None:

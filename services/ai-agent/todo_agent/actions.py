@@ -14,9 +14,12 @@ _PAST = {
 }
 
 
-def describe_todo(todo: Todo) -> str:
-    """One line per todo: `[x] "title" (high priority, due 2026-12-04)`."""
+def describe_todo(todo: Todo, *, with_id: bool = False) -> str:
+    """One line per todo: `[x] "title" (high priority, due 2026-12-04)`, optionally `#12 `
+    first (to tell apart todos with the same title)."""
     box = "[x]" if todo.get("completed") else "[ ]"
+    if with_id:
+        box = f"#{todo.get('id')} {box}"
     extras = []
     if todo.get("priority") and todo["priority"] != "medium":
         extras.append(f"{todo['priority']} priority")
@@ -26,8 +29,8 @@ def describe_todo(todo: Todo) -> str:
     return f'{box} "{todo.get("title", "")}"{suffix}'
 
 
-def describe_list(todos: list[Todo]) -> str:
-    return "\n".join(f"- {describe_todo(todo)}" for todo in todos)
+def describe_list(todos: list[Todo], *, with_ids: bool = False) -> str:
+    return "\n".join(f"- {describe_todo(todo, with_id=with_ids)}" for todo in todos)
 
 
 class ActionLog:

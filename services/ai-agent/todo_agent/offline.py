@@ -73,8 +73,9 @@ async def _resolve(session: BackendSession, intent: Intent, prefer_completed: bo
         matches = preferred or matches
     if len(matches) > 1:
         raise Ambiguous(
-            f'More than one todo matches "{target}"; which one do you mean?\n'
-            + describe_list(matches[:10])
+            f'More than one todo matches "{target}"; which one do you mean? '
+            f"Name it by its number, e.g. #{matches[0]['id']}.\n"
+            + describe_list(matches[:10], with_ids=True)
         )
     return matches[0]
 
