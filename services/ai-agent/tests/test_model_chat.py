@@ -186,6 +186,9 @@ def test_clear_completed_waits_for_the_users_yes(
     ]
     fake_openai.script(calls(("clear_completed_todos", {})), text("Cleared."))
     confirmed = alice.say(model_agent, "yes", history)
+    sent = fake_openai.requests[0]["messages"]
+    assert [m["role"] for m in sent] == ["system", "user", "assistant", "user"]
+    assert sent[2]["content"] == asked["reply"]
     assert [(a["type"], a["todo"]["title"]) for a in confirmed["actions"]] == [
         ("deleted", "done one")
     ]
