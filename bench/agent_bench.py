@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -58,6 +59,8 @@ def timed(call: Callable[[], httpx.Response], turns: int, warmup: int) -> list[f
 def agent_rss_mib(agent_url: str) -> float | None:
     """Resident memory of the agent's uvicorn process (Linux /proc), found by its port."""
     port = agent_url.rsplit(":", 1)[1]
+    if not shutil.which("pgrep"):
+        return None
     found = subprocess.run(
         ["pgrep", "-f", f"todo_agent.main:app --host 127.0.0.1 --port {port}"],
         capture_output=True, text=True, check=False,
