@@ -16,7 +16,7 @@ from todo_agent.dates import DateError, extract_due
 
 Kind = Literal[
     "add", "list", "complete", "reopen", "delete",
-    "clear_completed", "delete_all", "confirm", "help", "unknown",
+    "clear_completed", "delete_all", "confirm", "help", "thanks", "unknown",
 ]  # fmt: skip
 
 
@@ -43,6 +43,8 @@ def _rx(pattern: str) -> re.Pattern[str]:
 _TODO = r"(?:todos?|tasks?|items?|things|to-?dos?|list)"
 _CONFIRM = _rx(r"^(?:yes|y|yep|yeah|yes please|sure|ok|okay|confirm|confirmed|do it|go ahead)$")
 _HELP = _rx(r"^(?:help|hi|hello|hey|what can you do|how does this work|\?)$")
+_THANKS = _rx(r"^(?:thanks|thank you|thx|cheers|great|perfect|nice)(?:\s+\w+)?$")
+_ALL_WORDS = {"all", "everything", "all of them", "them all", "every todo", "all todos"}
 
 _CLEAR_COMPLETED = [
     _rx(rf"^(?:clear|delete|remove|purge|clean up|get rid of)\s+(?:all\s+)?(?:of\s+)?"
@@ -57,9 +59,11 @@ _DELETE_ALL = [
 ]  # fmt: skip
 
 _LIST_OPEN = [
-    _rx(r"^what(?:'s| is|s)\s+(?:still\s+)?(?:left|open|pending|remaining|due|to do|todo)"
-        r"(?:\s+to do)?$"),
-    _rx(r"^what\s+(?:do|should)\s+i\s+(?:still\s+)?(?:have|need|got)\s+to\s+do$"),
+    _rx(r"^(?:(?:show|tell)\s+me\s+)?what(?:'s| is|s)\s+(?:still\s+)?(?:left|open|pending|"
+        r"remaining|due|to do|todo)(?:\s+to do)?(?:\s+(?:for\s+)?(?:today|now))?$"),
+    _rx(r"^what\s+(?:do|should)\s+i\s+(?:still\s+)?(?:have|need|got)\s+to\s+do"
+        r"(?:\s+(?:today|now))?$"),
+    _rx(rf"^any\s+(?:open\s+)?{_TODO}(?:\s+left)?$"),
     _rx(rf"^(?:list|show|display|give)\s+(?:me\s+)?(?:all\s+)?(?:my\s+|the\s+)?(?:open|pending|remaining|"
         rf"incomplete|unfinished|outstanding|current)(?:\s+{_TODO})?$"),
     _rx(r"^(?:anything|what)\s+(?:else\s+)?(?:left|remaining|open)$"),
@@ -77,6 +81,8 @@ _LIST_ALL = [
     _rx(rf"^(?:list|show|display|give|see|view)\s*(?:me\s+)?(?:all\s+)?(?:of\s+)?(?:my\s+|the\s+)?"
         rf"(?:{_TODO})?$"),
     _rx(rf"^(?:my\s+)?{_TODO}$"),
+    _rx(r"^(?:list|show|display|give)\s+(?:me\s+)?everything$"),
+    _rx(r"^(?:my\s+|the\s+)?to-?do\s+list$"),
     _rx(rf"^what(?:'s| is|s)\s+on\s+my\s+{_TODO}$"),
     _rx(rf"^what\s+(?:are\s+)?my\s+{_TODO}$"),
 ]  # fmt: skip
@@ -94,14 +100,15 @@ _REOPEN = [
 ]  # fmt: skip
 _COMPLETE = [
     _rx(r"^(?:mark|set)\s+(.+?)\s+(?:as\s+)?(?:done|complete|completed|finished)$"),
-    _rx(r"^(?:complete|finish|finished|check\s+off|tick\s+off|cross\s+off|done\s+with|i\s+finished|"
+    _rx(r"^(?:complete|finish|finished|check\s+off|tick\s+off|cross\s+off|done\s+with|done:?|"
+        r"i\s+finished|"
         r"i\s+did|i've\s+done|i\s+have\s+done|i\s+completed)\s+(.+)$"),
     _rx(r"^(.+?)\s+is\s+(?:done|finished|complete|completed)$"),
 ]  # fmt: skip
 _DELETE = [_rx(r"^(?:delete|remove|drop|erase|trash|get\s+rid\s+of|cancel)\s+(.+)$")]
 _ADD = [
     _rx(r"^(?:please\s+)?(?:add|create|new|put|remember\s+to|remind\s+me\s+to|i\s+need\s+to|"
-        r"i\s+have\s+to|i\s+must|todo:|to-?do:)\s*(.+)$"),
+        r"i\s+have\s+to|i\s+must|to-?do:?)\s*(.+)$"),
 ]  # fmt: skip
 
 _PRIORITY = [
@@ -164,6 +171,8 @@ def _parse_add(body: str, today: dt.date) -> Intent:
 
 def _target(kind: Kind, words: str) -> Intent:
     words = _clean(words)
+    if words.lower() in _ALL_WORDS:
+        return Intent(kind, error="I change one todo at a time; name the one you mean.")
     by_id = _TARGET_ID.match(words)
     if by_id:
         return Intent(kind, target_id=int(by_id.group(1)))
@@ -184,6 +193,8 @@ def parse(message: str, today: dt.date) -> Intent:
         return Intent("confirm")
     if _HELP.match(text):
         return Intent("help")
+    if _THANKS.match(text):
+        return Intent("thanks")
     if any(p.match(text) for p in _CLEAR_COMPLETED):
         return Intent("clear_completed")
     if any(p.match(text) for p in _DELETE_ALL):

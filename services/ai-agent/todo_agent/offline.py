@@ -156,6 +156,8 @@ async def run_offline(
                 return "There is nothing waiting for your confirmation."
             case "help":
                 return HELP
+            case "thanks":
+                return "You're welcome."
             case "add":
                 fields: dict[str, object] = {"title": intent.title}
                 if intent.priority:
