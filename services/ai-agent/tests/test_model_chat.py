@@ -75,19 +75,22 @@ def test_scripted_tool_turns_change_the_backend_and_report_actions(
 def test_complete_update_reopen_by_id(
     model_agent: str, fake_openai: FakeOpenAI, alice: User
 ) -> None:
-    todo = alice.create("buy milk")
+    todo = alice.create("buy milk", description="2 litres", due_date="2026-12-24")
     fake_openai.script(
         calls(("search_todos", {"query": "milk"})),
         calls(("complete_todo", {"id": todo["id"]}),
-              ("update_todo", {"id": todo["id"], "title": "buy oat milk", "priority": "low"})),
+              ("update_todo", {"id": todo["id"], "title": "buy oat milk", "priority": "low",
+                               "due_date": None})),
         text("Done."),
     )  # fmt: skip
-    answer = alice.say(model_agent, "mark the milk one done and make it oat milk, low priority")
+    answer = alice.say(model_agent, "milk done; make it oat milk, low priority, no date")
     assert [a["type"] for a in answer["actions"]] == ["listed", "completed", "updated"]
     [stored] = alice.todos()
+    # Given fields changed, null cleared the due date, the rest stayed.
     assert (stored["title"], stored["priority"], stored["completed"]) == (
         "buy oat milk", "low", True,
     )  # fmt: skip
+    assert (stored["due_date"], stored["description"]) == (None, "2 litres")
 
     fake_openai.script(calls(("reopen_todo", {"id": todo["id"]})), text("Reopened."))
     assert alice.say(model_agent, "reopen it")["actions"][0]["type"] == "reopened"

@@ -48,10 +48,11 @@ class IdArgs(_Args):
 
 
 class UpdateArgs(IdArgs):
-    title: str | None = Field(None, min_length=1, max_length=200)
-    description: str | None = Field(None, max_length=2000)
-    priority: Priority | None = None
-    due_date: dt.date | None = Field(None, description="YYYY-MM-DD")
+    # Only the fields given change; null clears a description or due date.
+    title: str = Field(None, min_length=1, max_length=200)  # type: ignore[assignment]
+    description: str | None = Field(None, max_length=2000, description="null clears it")
+    priority: Priority = None  # type: ignore[assignment]
+    due_date: dt.date | None = Field(None, description="YYYY-MM-DD; null clears it")
 
 
 class NoArgs(_Args):
@@ -150,7 +151,7 @@ class ToolRunner:
         return {"created": _brief(todo)}
 
     async def _update_todo(self, args: UpdateArgs) -> dict[str, Any]:
-        fields = args.model_dump(mode="json", exclude_none=True, exclude={"id"})
+        fields = args.model_dump(mode="json", exclude_unset=True, exclude={"id"})
         if not fields:
             return {"error": "nothing to change"}
         todo = await self._session.update_todo(args.id, fields)
