@@ -206,9 +206,42 @@ def test_several_deletions_in_one_turn_need_confirmation(
         calls(("delete_todo", {"id": first["id"]}), ("delete_todo", {"id": second["id"]}))
     )
     answer = alice.say(model_agent, "delete a and b")
-    assert answer["reply"].startswith('Done so far: deleted "a". Deleting several todos')
+    assert answer["reply"].startswith('Done so far: deleted "a". Delete several:')
     assert [a["type"] for a in answer["actions"]] == ["deleted"]
     assert [t["title"] for t in alice.todos()] == ["b"]
+
+    third = alice.create("c")
+    history = [
+        {"role": "user", "content": "delete a and b"},
+        {"role": "assistant", "content": answer["reply"]},
+    ]
+    fake_openai.script(
+        calls(("delete_todo", {"id": second["id"]}), ("delete_todo", {"id": third["id"]})),
+        text("Deleted b and c."),
+    )
+    confirmed = alice.say(model_agent, "yes", history)
+    assert [a["todo"]["title"] for a in confirmed["actions"]] == ["b", "c"]
+    assert alice.todos() == []
+
+
+def test_a_yes_to_one_bulk_deletion_allows_no_other(
+    model_agent: str, fake_openai: FakeOpenAI, alice: User
+) -> None:
+    alice.complete(alice.create("done one")["id"])
+    first, second = alice.create("a"), alice.create("b")
+    fake_openai.script(calls(("clear_completed_todos", {})))
+    asked = alice.say(model_agent, "clear completed")
+    history = [
+        {"role": "user", "content": "clear completed"},
+        {"role": "assistant", "content": asked["reply"]},
+    ]
+    # The "yes" was for clearing completed todos, not for deleting open ones one by one.
+    fake_openai.script(
+        calls(("delete_todo", {"id": first["id"]}), ("delete_todo", {"id": second["id"]}))
+    )
+    answer = alice.say(model_agent, "yes", history)
+    assert "Delete several:" in answer["reply"]
+    assert sorted(t["title"] for t in alice.todos()) == ["b", "done one"]
 
 
 def test_the_model_cannot_reach_another_users_todos(

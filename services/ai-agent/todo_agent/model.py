@@ -18,7 +18,7 @@ import openai
 from todo_agent.actions import ActionLog
 from todo_agent.backend import BackendSession
 from todo_agent.config import Settings
-from todo_agent.safety import is_confirmation
+from todo_agent.safety import confirmed_bulk
 from todo_agent.schemas import HistoryItem
 from todo_agent.tools import NeedsConfirmation, ToolRunner, tool_definitions
 
@@ -87,7 +87,7 @@ async def run_model(
     messages: list[dict[str, Any]] = [{"role": "system", "content": system}]
     messages += [{"role": h.role, "content": _shorten(h.content)} for h in history]
     messages.append({"role": "user", "content": message})
-    runner = ToolRunner(session, log, confirmed=is_confirmation(message, history))
+    runner = ToolRunner(session, log, confirmed=confirmed_bulk(message, history))
     tools = tool_definitions()
 
     deadline = time.monotonic() + settings.agent_turn_timeout_seconds

@@ -8,12 +8,7 @@ import re
 from todo_agent.actions import ActionLog, delete_all, describe_list, describe_todo
 from todo_agent.backend import BackendError, BackendSession, Todo
 from todo_agent.intents import Intent, parse
-from todo_agent.safety import (
-    CLEAR_COMPLETED_QUESTION,
-    DELETE_ALL_QUESTION,
-    is_confirmation,
-    last_assistant,
-)
+from todo_agent.safety import CLEAR_COMPLETED_QUESTION, DELETE_ALL_QUESTION, confirmed_bulk
 from todo_agent.schemas import HistoryItem
 
 EXAMPLES = (
@@ -109,13 +104,16 @@ async def _delete_many(session: BackendSession, completed: bool | None, log: Act
     return f"Deleted {count} todo{'s' if count != 1 else ''}."
 
 
-async def _confirm(session: BackendSession, history: list[HistoryItem], log: ActionLog) -> str:
-    question = last_assistant(history) or ""
-    if question.startswith(CLEAR_COMPLETED_QUESTION.split("{count}")[0]):
-        return await _delete_many(session, True, log)
-    if question.startswith(DELETE_ALL_QUESTION.split("{count}")[0]):
-        return await _delete_many(session, None, log)
-    return "There is nothing waiting for your confirmation."
+async def _confirm(
+    session: BackendSession, message: str, history: list[HistoryItem], log: ActionLog
+) -> str:
+    match confirmed_bulk(message, history):
+        case "clear_completed":
+            return await _delete_many(session, True, log)
+        case "delete_all":
+            return await _delete_many(session, None, log)
+        case _:
+            return "There is nothing waiting for your confirmation."
 
 
 async def _change(session: BackendSession, intent: Intent, log: ActionLog) -> str:
@@ -151,9 +149,7 @@ async def run_offline(
     try:
         match intent.kind:
             case "confirm":
-                if is_confirmation(message, history):
-                    return await _confirm(session, history, log)
-                return "There is nothing waiting for your confirmation."
+                return await _confirm(session, message, history, log)
             case "help":
                 return HELP
             case "thanks":

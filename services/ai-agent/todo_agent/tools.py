@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from todo_agent.actions import ActionLog, delete_all
 from todo_agent.backend import BackendError, BackendSession, Todo
-from todo_agent.safety import BULK_DELETE_QUESTION, CLEAR_COMPLETED_QUESTION
+from todo_agent.safety import CLEAR_COMPLETED_QUESTION, DELETE_SEVERAL_QUESTION, Bulk
 
 Priority = Literal["low", "medium", "high"]
 
@@ -109,7 +109,8 @@ def _brief(todo: Todo) -> dict[str, Any]:
 class ToolRunner:
     """Executes the model's tool calls for one chat turn, recording every change."""
 
-    def __init__(self, session: BackendSession, log: ActionLog, *, confirmed: bool) -> None:
+    def __init__(self, session: BackendSession, log: ActionLog, *, confirmed: Bulk | None) -> None:
+        """`confirmed`: the bulk deletion the user said yes to in this turn, if any."""
         self._session = session
         self._log = log
         self._confirmed = confirmed
@@ -170,9 +171,9 @@ class ToolRunner:
 
     async def _delete_todo(self, args: IdArgs) -> dict[str, Any]:
         # One deletion per turn is an ordinary request; a second one in the same turn is a
-        # bulk deletion and needs the user's "yes" first (a confirmed turn may delete many).
-        if self._deletes >= 1 and not self._confirmed:
-            raise NeedsConfirmation(BULK_DELETE_QUESTION)
+        # bulk deletion and needs the user's "yes" to that question first.
+        if self._deletes >= 1 and self._confirmed not in ("delete_several", "delete_all"):
+            raise NeedsConfirmation(DELETE_SEVERAL_QUESTION)
         todo = await self._session.get_todo(args.id)  # the record the UI shows as deleted
         await self._session.delete_todo(args.id)
         self._deletes += 1
@@ -180,7 +181,7 @@ class ToolRunner:
         return {"deleted": _brief(todo)}
 
     async def _clear_completed_todos(self, args: NoArgs) -> dict[str, Any]:
-        if not self._confirmed:
+        if self._confirmed != "clear_completed":
             count = len(await self._session.list_todos(completed=True))
             if not count:
                 return {"deleted": 0, "note": "there are no completed todos"}
