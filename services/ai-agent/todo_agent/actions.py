@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from todo_agent.backend import BackendSession, Todo
+from todo_agent.backend import BackendError, BackendSession, Todo
 from todo_agent.schemas import Action, ActionType
 
 _PAST = {
@@ -73,7 +73,12 @@ async def delete_all(session: BackendSession, completed: bool | None, log: Actio
         if not todos:
             break
         for todo in todos:
-            await session.delete_todo(todo["id"])
+            try:
+                await session.delete_todo(todo["id"])
+            except BackendError as exc:
+                if exc.status != 404:
+                    raise
+                continue  # deleted meanwhile (another tab): the goal is reached anyway
             log.record("deleted", todo)
             count += 1
     return count

@@ -182,4 +182,5 @@ async def run_offline(
     except Ambiguous as exc:
         return exc.reply
     except BackendError as exc:
-        return f"The todo service refused that: {exc.detail}"
+        refused = f"The todo service refused that: {exc.detail}"
+        return f"{refused} {log.done_so_far()}" if log.changes else refused
