@@ -24,7 +24,9 @@ pytestmark = pytest.mark.image
 SERVICE_DIR = Path(__file__).resolve().parents[1]
 # CI has no registry: it passes its locally built base (scripts/ci/build-base-images.sh).
 PYTHON_IMAGE = os.environ.get("PYTHON_IMAGE", "todo-ci/python:3.13-trixie")
-HARDENED = ["--read-only", "--tmpfs", "/tmp", "--user", "10001:10001", "--cap-drop", "ALL"]
+# As the chart runs it; the user is the image's own (USER 10001:10001), checked below.
+HARDENED = ["--read-only", "--tmpfs", "/tmp", "--cap-drop", "ALL", "--security-opt",
+            "no-new-privileges"]  # fmt: skip
 
 
 def docker(*args: str, timeout: float = 60) -> str:
@@ -71,6 +73,7 @@ def test_image_runs_read_only_as_10001_and_reports_healthy(
     ready = httpx.get(f"{base}/readyz")
     assert ready.status_code == 503
     assert docker("exec", name, "id", "-u") == "10001"
+    assert docker("exec", name, "id", "-g") == "10001"
     denied = subprocess.run(["docker", "exec", name, "touch", "/app/x"], capture_output=True)
     assert denied.returncode != 0  # the root filesystem is read-only
 
