@@ -67,7 +67,12 @@ def test_scripted_tool_turns_change_the_backend_and_report_actions(
     }
     # Each tool result went back to the model, answering its call by id.
     second = fake_openai.requests[1]["messages"]
-    assert second[-2]["tool_calls"][0]["function"]["name"] == "add_todo"
+    assert second[-2]["role"] == "assistant"
+    assert second[-2]["content"] is None
+    assert second[-2]["tool_calls"][0]["function"] == {
+        "name": "add_todo",
+        "arguments": '{"title": "pay rent", "priority": "high", "due_date": "2026-12-04"}',
+    }
     assert second[-1]["tool_call_id"] == second[-2]["tool_calls"][0]["id"]
     assert _tool_results(fake_openai.requests[2])[-1]["todos"][0]["title"] == "pay rent"
 

@@ -111,8 +111,16 @@ async def run_model(
         if not reply.tool_calls:
             return reply.content or f"The AI model gave an empty answer. {log.done_so_far()}"
 
-        turn = reply.model_dump(exclude_none=True, include={"role", "content", "tool_calls"})
-        messages.append(turn)
+        # The assistant turn goes back as sent, "content" included even when null: some
+        # OpenAI-compatible servers reject an assistant message without it.
+        messages.append(
+            {
+                "role": "assistant",
+                "content": reply.content,
+                "tool_calls": [call.model_dump(include={"id", "type", "function"})
+                               for call in reply.tool_calls],
+            }
+        )  # fmt: skip
         for call in reply.tool_calls:
             if call.type != "function":
                 result = '{"error": "only function tools are available"}'
