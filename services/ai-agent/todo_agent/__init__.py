@@ -1,0 +1,1 @@
+"""The AI chat agent: manages a user's todos through the backend, with a model or offline."""
