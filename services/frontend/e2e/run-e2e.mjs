@@ -7,6 +7,8 @@
 // TODO_PYTHON: an interpreter with the backend's and the agent's requirements (default python3).
 // TODO_BACKEND_DIR / TODO_AGENT_DIR: the services (default ../backend, ../ai-agent).
 // CHROMIUM: the browser (default /usr/bin/chromium). SKIP_BUILD=1 reuses an existing build.
+// E2E_BASE_URL: walk an already running frontend instead (the container system test points it
+// at the containers built by the images role); nothing is built or started then.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
@@ -17,7 +19,8 @@ import { after, before, test } from "node:test";
 import { chromium } from "playwright-core";
 import { buildStandalone, FRONTEND, startStandalone, stopProcess, waitFor200 } from "./standalone.mjs";
 
-const SHOTS = path.join(FRONTEND, "test-results", "e2e");
+const EXTERNAL = process.env.E2E_BASE_URL;
+const SHOTS = path.join(FRONTEND, "test-results", EXTERNAL ? "e2e-deployed" : "e2e");
 const PASSWORD = "correct horse battery";
 const run = Date.now().toString(36);
 const alice = `alice-${run}@example.com`;
@@ -75,11 +78,18 @@ async function signUp(email) {
 before(async () => {
   rmSync(SHOTS, { recursive: true, force: true });
   mkdirSync(SHOTS, { recursive: true });
-  const [services] = await Promise.all([startStack(), Promise.resolve(buildStandalone())]);
-  stack = services;
-  console.log(`# backend ${stack.backend} (${stack.database}), agent ${stack.agent}, logs in ${stack.logs}`);
-  frontend = await startStandalone({ env: { BACKEND_URL: stack.backend, AI_AGENT_URL: stack.agent } });
-  await waitFor200(`${frontend.url}/api/healthz`, { proc: frontend.proc });
+  let baseURL = EXTERNAL;
+  if (EXTERNAL) {
+    console.log(`# walking the running frontend at ${EXTERNAL}`);
+    await waitFor200(`${EXTERNAL}/api/healthz`);
+  } else {
+    const [services] = await Promise.all([startStack(), Promise.resolve(buildStandalone())]);
+    stack = services;
+    console.log(`# backend ${stack.backend} (${stack.database}), agent ${stack.agent}, logs in ${stack.logs}`);
+    frontend = await startStandalone({ env: { BACKEND_URL: stack.backend, AI_AGENT_URL: stack.agent } });
+    await waitFor200(`${frontend.url}/api/healthz`, { proc: frontend.proc });
+    baseURL = frontend.url;
+  }
   profile = mkdtempSync(path.join(os.tmpdir(), "todo-e2e-chromium-"));
   browser = await chromium.launchPersistentContext(profile, {
     executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
@@ -89,7 +99,7 @@ before(async () => {
       "--disable-component-update", "--disable-sync", "--no-first-run",
     ],
     viewport: { width: 1280, height: 860 },
-    baseURL: frontend.url,
+    baseURL,
     locale: "en-GB",
   });
   browser.setDefaultTimeout(15_000);
@@ -228,7 +238,8 @@ test("log out; a second user sees none of the first user's todos", async () => {
   await shot("07-second-user");
 });
 
-test("with the backend and agent down, the user gets readable errors, not a blank page", async () => {
+const cannotStopUpstreams = EXTERNAL && "E2E_BASE_URL: a deployed frontend's upstreams are not this test's to stop";
+test("with the backend and agent down, the user gets readable errors, not a blank page", { skip: cannotStopUpstreams }, async () => {
   // A second frontend on another port whose upstreams are dead; the browser's session cookie
   // (cookies ignore ports) still lets it past the login redirect.
   const down = await startStandalone({ env: { BACKEND_URL: "http://127.0.0.1:9", AI_AGENT_URL: "http://127.0.0.1:9" } });
