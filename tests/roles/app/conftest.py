@@ -69,7 +69,7 @@ class Project:
         )
         return env
 
-    def playbook(self, *args: str | Path, timeout: int = 600) -> Run:
+    def playbook(self, *args: str | Path, timeout: int = 600, env: dict | None = None) -> Run:
         """Run ansible-playbook in the project copy; playbook names resolve there or in PROBES."""
         argv = [str(BIN / "ansible-playbook"), "-i", str(self.inventory)]
         for arg in args:
@@ -81,7 +81,7 @@ class Project:
         proc = subprocess.run(
             argv,
             cwd=self.root,
-            env=self.env(),
+            env={**self.env(), **(env or {})},
             capture_output=True,
             text=True,
             timeout=timeout,
