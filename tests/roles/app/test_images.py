@@ -7,71 +7,9 @@ The services' real Dockerfiles are written elsewhere; these contexts have the sa
 from __future__ import annotations
 
 import json
-import subprocess
-import uuid
 from pathlib import Path
 
-import pytest
-
-from .conftest import Project
-
-PYTHON_BASE = "todo-ci/python:3.13-trixie"
-NODE_BASE = "todo-ci/node:20-trixie"
-
-
-def docker(*args: str, check: bool = True) -> subprocess.CompletedProcess:
-    return subprocess.run(["docker", *args], capture_output=True, text=True, check=check)
-
-
-def image_exists(ref: str) -> bool:
-    return docker("image", "inspect", ref, check=False).returncode == 0
-
-
-@pytest.fixture(scope="module", autouse=True)
-def base_images() -> None:
-    missing = [ref for ref in (PYTHON_BASE, NODE_BASE) if not image_exists(ref)]
-    assert not missing, f"CI base images missing: {missing}; run scripts/ci/build-base-images.sh"
-
-
-class Contexts:
-    """Three build contexts shaped like the real services, and the images they produce."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self.prefix = f"todo-test-{uuid.uuid4().hex[:8]}"
-        self.services = {}
-        for name, arg, default in (
-            ("backend", "PYTHON_IMAGE", "python:3.13-slim"),
-            ("ai_agent", "PYTHON_IMAGE", "python:3.13-slim"),
-            ("frontend", "NODE_IMAGE", "node:24-slim"),
-        ):
-            context = root / name
-            context.mkdir(parents=True)
-            (context / "Dockerfile").write_text(
-                f"ARG {arg}={default}\nFROM ${{{arg}}}\nCOPY app/ /app/\nUSER 10001:10001\n"
-            )
-            (context / ".dockerignore").write_text("# not part of the image\n*.log\ncache/\n")
-            (context / "app").mkdir()
-            (context / "app" / "main.txt").write_text(f"{name} v1\n")
-            (context / "cache").mkdir()
-            (context / "cache" / "junk.bin").write_text("local cache\n")
-            self.services[name] = {
-                "context": str(context),
-                "repository": f"{self.prefix}-{name.replace('_', '-')}",
-                "base_arg": arg,
-            }
-
-    def images(self) -> list[str]:
-        out = docker("image", "ls", "--format", "{{.Repository}}:{{.Tag}}").stdout.split()
-        return [ref for ref in out if ref.startswith(self.prefix)]
-
-
-@pytest.fixture
-def contexts(tmp_path: Path):
-    made = Contexts(tmp_path / "contexts")
-    yield made
-    for ref in made.images():
-        docker("image", "rm", "--force", ref, check=False)
+from .conftest import NODE_BASE, PYTHON_BASE, Contexts, Project, docker, image_exists
 
 
 def build(project: Project, contexts: Contexts, *extra: str, python_base: str = PYTHON_BASE):
