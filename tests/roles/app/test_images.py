@@ -7,6 +7,7 @@ The services' real Dockerfiles are written elsewhere; these contexts have the sa
 from __future__ import annotations
 
 import json
+import socket
 from pathlib import Path
 
 from .conftest import NODE_BASE, PYTHON_BASE, Contexts, Project, docker, image_exists
@@ -102,3 +103,20 @@ def test_a_failing_build_shows_the_failing_step(project: Project, contexts: Cont
     assert "Building backend" in run.output
     assert "exit code: 3" in run.output
     assert "Traceback" not in run.output
+
+
+def test_the_docker_endpoint_comes_from_images_docker_env(
+    project: Project, contexts: Contexts
+) -> None:
+    """Minikube's daemon is reached through images_docker_env; here it names a closed port,
+    so the build must fail there (and say so) instead of silently using the local engine."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = json.dumps({"images_docker_env": {"DOCKER_HOST": f"tcp://127.0.0.1:{port}"}})
+    run, _ = build(project, contexts, "-e", env)
+    assert run.rc != 0
+    assert f"127.0.0.1:{port}" in run.output
+    assert "Building backend" in run.output
+    assert "Traceback" not in run.output
+    assert contexts.images() == []
