@@ -107,3 +107,10 @@ def test_plain_text_vault_file_is_refused(project: Project) -> None:
     assert run.rc != 0
     assert "is not encrypted. Encrypt it with: ansible-vault encrypt" in run.output
     assert "p" * 40 not in run.output
+
+
+def test_check_mode_writes_nothing(project: Project) -> None:
+    run = project.playbook("playbooks/vault.yml", "--check")
+    assert run.rc == 0, run.output
+    assert "Check mode: would generate vault_jwt_secret, vault_postgres_password" in run.output
+    assert not project.vault_file.exists()
