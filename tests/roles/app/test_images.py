@@ -120,3 +120,13 @@ def test_the_docker_endpoint_comes_from_images_docker_env(
     assert "Building backend" in run.output
     assert "Traceback" not in run.output
     assert contexts.images() == []
+
+
+def test_default_services_are_the_three_real_build_contexts(project: Project) -> None:
+    """Without images_services the role builds services/{backend,ai-agent,frontend}; this copy
+    of the project has no services/, so the role must name each missing context."""
+    run = project.playbook("playbooks/images.yml", "--tags", "images")
+    assert run.rc != 0
+    for context in ("backend", "ai-agent", "frontend"):
+        assert f"build context {project.root}/services/{context} is not a directory" in run.output
+    assert "Traceback" not in run.output
