@@ -62,6 +62,11 @@ def test_values_carry_images_checksum_and_secret_name_only(project: Project, cha
 def test_content_hash_is_stable_and_follows_template_edits(project: Project, chart: Path) -> None:
     first = values(project, chart)[2]["releaseContentHash"]
     assert values(project, chart)[2]["releaseContentHash"] == first
+    # CI values files and editor leftovers are not deployed: no new release for them.
+    (chart / "ci").mkdir()
+    (chart / "ci" / "minimal-values.yaml").write_text("frontend: {}\n")
+    (chart / "templates" / "backend.yaml.swp").write_text("swap\n")
+    assert values(project, chart)[2]["releaseContentHash"] == first
     # Same chart version, edited template: the hash (and so the release) must change.
     (chart / "templates" / "backend.yaml").write_text("kind: Deployment\n# edited\n")
     assert values(project, chart)[2]["releaseContentHash"] != first
