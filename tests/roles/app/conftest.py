@@ -1,0 +1,183 @@
+"""Fixtures for the application roles' tests: real ansible-playbook runs on localhost.
+
+Each test gets a private copy of the project (ansible.cfg, scripts, roles, playbooks, the local
+inventory's group_vars) with its own vault password file, so the generated vault file and the
+password never touch the working tree or the user's ~/.config.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[3]
+PROBES = Path(__file__).resolve().parent / "playbooks"
+BIN = Path(sys.executable).parent
+# The CI base images (scripts/ci/build-base-images.sh); no registry is reachable here.
+PYTHON_BASE = "todo-ci/python:3.13-trixie"
+NODE_BASE = "todo-ci/node:20-trixie"
+
+# The real hosts.yml belongs to the cluster workstream; the tests need only a local localhost.
+HOSTS_YML = """\
+all:
+  hosts:
+    localhost:
+      ansible_connection: local
+      ansible_python_interpreter: "{{ ansible_playbook_python }}"
+"""
+
+
+@dataclass
+class Run:
+    rc: int
+    output: str
+
+    def recap(self, key: str) -> int:
+        """The PLAY RECAP counter for localhost (summed over plays' final recap)."""
+        match = re.search(rf"localhost\s*:.*?\b{key}=(\d+)", self.output)
+        assert match, f"no recap in output:\n{self.output[-3000:]}"
+        return int(match.group(1))
+
+
+@dataclass
+class Project:
+    root: Path
+    password_file: Path
+
+    @property
+    def inventory(self) -> Path:
+        return self.root / "inventories" / "local"
+
+    @property
+    def vault_file(self) -> Path:
+        return self.inventory / "group_vars" / "all" / "vault.yml"
+
+    def env(self) -> dict[str, str]:
+        env = dict(os.environ)
+        env.update(
+            PATH=f"{BIN}{os.pathsep}{env.get('PATH', '')}",
+            ANSIBLE_CONFIG=str(self.root / "ansible.cfg"),
+            TODO_APP_VAULT_PASSWORD_FILE=str(self.password_file),
+            ANSIBLE_NOCOLOR="1",
+            ANSIBLE_FORCE_COLOR="0",
+            ANSIBLE_LOCAL_TEMP=str(self.root / ".ansible-tmp"),
+            ANSIBLE_REMOTE_TEMP=str(self.root / ".ansible-tmp"),
+        )
+        return env
+
+    def playbook(self, *args: str | Path, timeout: int = 600, env: dict | None = None) -> Run:
+        """Run ansible-playbook in the project copy; playbook names resolve there or in PROBES."""
+        argv = [str(BIN / "ansible-playbook"), "-i", str(self.inventory)]
+        for arg in args:
+            text = str(arg)
+            if text.endswith(".yml") and not os.path.isabs(text):
+                local = self.root / text
+                text = str(local if local.exists() else PROBES / text)
+            argv.append(text)
+        proc = subprocess.run(
+            argv,
+            cwd=self.root,
+            env={**self.env(), **(env or {})},
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+        return Run(proc.returncode, proc.stdout + proc.stderr)
+
+    def vault_view(self) -> str:
+        proc = subprocess.run(
+            [str(BIN / "ansible-vault"), "view", str(self.vault_file)],
+            cwd=self.root,
+            env=self.env(),
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return proc.stdout
+
+    def vault_write(self, text: str) -> None:
+        """Encrypt text into the vault file as a user would with ansible-vault."""
+        self.vault_file.parent.mkdir(parents=True, exist_ok=True)
+        subprocess.run(
+            [str(BIN / "ansible-vault"), "encrypt", "--output", str(self.vault_file), "-"],
+            cwd=self.root,
+            env=self.env(),
+            input=text,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Project:
+    root = tmp_path / "project"
+    root.mkdir()
+    shutil.copy(REPO / "ansible.cfg", root / "ansible.cfg")
+    for name in ("scripts", "roles", "playbooks"):
+        shutil.copytree(REPO / name, root / name)
+    inventory = root / "inventories" / "local"
+    shutil.copytree(REPO / "inventories" / "local" / "group_vars", inventory / "group_vars")
+    (inventory / "group_vars" / "all" / "vault.yml").unlink(missing_ok=True)
+    (inventory / "hosts.yml").write_text(HOSTS_YML)
+    return Project(root=root, password_file=tmp_path / "config" / "vault-password")
+
+
+def docker(*args: str, check: bool = True) -> subprocess.CompletedProcess:
+    return subprocess.run(["docker", *args], capture_output=True, text=True, check=check)
+
+
+def image_exists(ref: str) -> bool:
+    return docker("image", "inspect", ref, check=False).returncode == 0
+
+
+class Contexts:
+    """Three build contexts shaped like the real services, and the images they produce."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.prefix = f"todo-test-{uuid.uuid4().hex[:8]}"
+        self.services = {}
+        for name, arg, default in (
+            ("backend", "PYTHON_IMAGE", "python:3.13-slim"),
+            ("ai_agent", "PYTHON_IMAGE", "python:3.13-slim"),
+            ("frontend", "NODE_IMAGE", "node:24-slim"),
+        ):
+            context = root / name
+            context.mkdir(parents=True)
+            (context / "Dockerfile").write_text(
+                f"ARG {arg}={default}\nFROM ${{{arg}}}\nCOPY app/ /app/\nUSER 10001:10001\n"
+            )
+            (context / ".dockerignore").write_text("# not part of the image\n*.log\ncache/\n")
+            (context / "app").mkdir()
+            (context / "app" / "main.txt").write_text(f"{name} v1\n")
+            (context / "cache").mkdir()
+            (context / "cache" / "junk.bin").write_text("local cache\n")
+            self.services[name] = {
+                "context": str(context),
+                "repository": f"{self.prefix}-{name.replace('_', '-')}",
+                "base_arg": arg,
+            }
+
+    def images(self) -> list[str]:
+        out = docker("image", "ls", "--format", "{{.Repository}}:{{.Tag}}").stdout.split()
+        return [ref for ref in out if ref.startswith(self.prefix)]
+
+
+@pytest.fixture
+def contexts(tmp_path: Path):
+    missing = [ref for ref in (PYTHON_BASE, NODE_BASE) if not image_exists(ref)]
+    assert not missing, f"CI base images missing: {missing}; run scripts/ci/build-base-images.sh"
+    made = Contexts(tmp_path / "contexts")
+    yield made
+    for ref in made.images():
+        docker("image", "rm", "--force", ref, check=False)

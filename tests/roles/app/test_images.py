@@ -1,0 +1,132 @@
+"""The images role on the real Docker engine, with small build contexts made by the test.
+
+The services' real Dockerfiles are written elsewhere; these contexts have the same shape
+(base image as a build argument, a .dockerignore) so the role's behaviour is what is tested.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+from pathlib import Path
+
+from .conftest import NODE_BASE, PYTHON_BASE, Contexts, Project, docker, image_exists
+
+
+def build(project: Project, contexts: Contexts, *extra: str, python_base: str = PYTHON_BASE):
+    run = project.playbook(
+        "probe_images.yml",
+        "-e",
+        json.dumps(
+            {
+                "probe_services": contexts.services,
+                "probe_python_image": python_base,
+                "probe_node_image": NODE_BASE,
+                "probe_out": str(project.root / "refs.json"),
+            }
+        ),
+        *extra,
+    )
+    refs = json.loads((project.root / "refs.json").read_text()) if run.rc == 0 else {}
+    return run, refs
+
+
+def test_builds_once_then_changes_nothing_then_rebuilds_only_the_changed_service(
+    project: Project, contexts: Contexts
+) -> None:
+    first, refs = build(project, contexts)
+    assert first.rc == 0, first.output
+    assert first.recap("changed") == 3
+    assert set(refs) == {"backend", "ai_agent", "frontend"}
+    for name, ref in refs.items():
+        assert ref["repository"] == contexts.services[name]["repository"]
+        assert image_exists(f"{ref['repository']}:{ref['tag']}")
+    # The base image build argument reached the build: the frontend sits on the Node base.
+    node = docker(
+        "run",
+        "--rm",
+        f"{refs['frontend']['repository']}:{refs['frontend']['tag']}",
+        "node",
+        "--version",
+    )
+    assert node.stdout.startswith("v20.")
+
+    second, again = build(project, contexts)
+    assert second.rc == 0, second.output
+    assert second.recap("changed") == 0
+    assert again == refs
+
+    # A file the .dockerignore excludes does not change the image.
+    (Path(contexts.services["backend"]["context"]) / "cache" / "junk.bin").write_text("other\n")
+    (Path(contexts.services["backend"]["context"]) / "debug.log").write_text("noise\n")
+    ignored, same = build(project, contexts)
+    assert ignored.recap("changed") == 0
+    assert same == refs
+
+    # A real change to one service rebuilds that image only.
+    (Path(contexts.services["ai_agent"]["context"]) / "app" / "main.txt").write_text("v2\n")
+    third, changed = build(project, contexts)
+    assert third.rc == 0, third.output
+    assert third.recap("changed") == 1
+    assert changed["backend"] == refs["backend"]
+    assert changed["frontend"] == refs["frontend"]
+    assert changed["ai_agent"]["tag"] != refs["ai_agent"]["tag"]
+    agent = f"{changed['ai_agent']['repository']}:{changed['ai_agent']['tag']}"
+    assert docker("run", "--rm", agent, "cat", "/app/main.txt").stdout == "v2\n"
+
+
+def test_another_base_image_gives_another_tag(project: Project, contexts: Contexts) -> None:
+    docker("tag", PYTHON_BASE, f"{contexts.prefix}-base:1")
+    _, refs = build(project, contexts)
+    run, other = build(project, contexts, python_base=f"{contexts.prefix}-base:1")
+    assert run.rc == 0, run.output
+    assert run.recap("changed") == 2  # the two Python services
+    assert other["backend"]["tag"] != refs["backend"]["tag"]
+    assert other["frontend"] == refs["frontend"]
+
+
+def test_refs_are_published_without_building_for_a_deploy_only_run(
+    project: Project, contexts: Contexts
+) -> None:
+    run, refs = build(project, contexts, "--tags", "deploy")
+    assert run.rc == 0, run.output
+    assert set(refs) == {"backend", "ai_agent", "frontend"}
+    assert contexts.images() == []
+
+
+def test_a_failing_build_shows_the_failing_step(project: Project, contexts: Contexts) -> None:
+    dockerfile = Path(contexts.services["backend"]["context"]) / "Dockerfile"
+    dockerfile.write_text(dockerfile.read_text() + "RUN echo step-output-marker && exit 3\n")
+    run, _ = build(project, contexts)
+    assert run.rc != 0
+    assert "step-output-marker" in run.output
+    assert "Building backend" in run.output
+    assert "exit code: 3" in run.output
+    assert "Traceback" not in run.output
+
+
+def test_the_docker_endpoint_comes_from_images_docker_env(
+    project: Project, contexts: Contexts
+) -> None:
+    """Minikube's daemon is reached through images_docker_env; here it names a closed port,
+    so the build must fail there (and say so) instead of silently using the local engine."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = json.dumps({"images_docker_env": {"DOCKER_HOST": f"tcp://127.0.0.1:{port}"}})
+    run, _ = build(project, contexts, "-e", env)
+    assert run.rc != 0
+    assert f"127.0.0.1:{port}" in run.output
+    assert "Building backend" in run.output
+    assert "Traceback" not in run.output
+    assert contexts.images() == []
+
+
+def test_default_services_are_the_three_real_build_contexts(project: Project) -> None:
+    """Without images_services the role builds services/{backend,ai-agent,frontend}; this copy
+    of the project has no services/, so the role must name each missing context."""
+    run = project.playbook("playbooks/images.yml", "--tags", "images")
+    assert run.rc != 0
+    for context in ("backend", "ai-agent", "frontend"):
+        assert f"build context {project.root}/services/{context} is not a directory" in run.output
+    assert "Traceback" not in run.output

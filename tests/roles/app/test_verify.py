@@ -1,0 +1,77 @@
+"""The verify role's failure paths: a clear message naming the step and the URL, no stack trace.
+
+The happy path runs against the real containers (images scenario); here nothing listens.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+from pathlib import Path
+
+import pytest
+
+from .conftest import Project
+
+
+@pytest.fixture
+def closed_port() -> int:
+    """A loopback port nothing listens on (bound once to get a free number, then closed)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_unreachable_frontend_fails_with_a_clear_message(
+    project: Project, closed_port: int
+) -> None:
+    url = f"http://127.0.0.1:{closed_port}"
+    run = project.playbook("probe_verify.yml", "-e", json.dumps({"probe_base_url": url + "/"}))
+    assert run.rc != 0
+    assert f'Verification failed at "Check the frontend\'s health endpoint" against {url}' in (
+        run.output
+    )
+    assert "Connection refused" in run.output
+    assert "Traceback" not in run.output
+    # Without a cluster (plain containers) there is no rollout step and no cluster diagnostics.
+    assert "Wait for the rollout of each workload" not in run.output
+    assert "Show the pods' status" not in run.output
+
+
+def test_unreachable_cluster_prints_diagnostics_then_a_clear_message(
+    project: Project, closed_port: int, tmp_path: Path
+) -> None:
+    """kubectl against an API server address where nothing listens: rollouts fail, the rescue
+    still runs every diagnostic step and ends with the failing step's name."""
+    kubeconfig = tmp_path / "kubeconfig"
+    kubeconfig.write_text(
+        json.dumps(
+            {
+                "apiVersion": "v1",
+                "kind": "Config",
+                "clusters": [
+                    {"name": "c", "cluster": {"server": f"https://127.0.0.1:{closed_port}"}}
+                ],
+                "users": [{"name": "u", "user": {"token": "not-a-real-token"}}],
+                "contexts": [{"name": "closed", "context": {"cluster": "c", "user": "u"}}],
+                "current-context": "closed",
+            }
+        )
+    )
+    args = {
+        "probe_base_url": f"http://127.0.0.1:{closed_port}",
+        "verify_check_rollouts": True,
+        "verify_rollouts": ["deployment/todo-backend"],
+        "verify_rollout_timeout": "5s",
+    }
+    run = project.playbook(
+        "probe_verify.yml", "-e", json.dumps(args), env={"KUBECONFIG": str(kubeconfig)}
+    )
+    assert run.rc != 0, run.output
+    assert "Show the pods' status" in run.output
+    assert "Show the namespace's recent events" in run.output
+    assert (
+        'Verification failed at "Wait for the rollout of each workload": '
+        "deployment/todo-backend: The connection to the server 127.0.0.1:"
+    ) in run.output
+    assert "Traceback" not in run.output
