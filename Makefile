@@ -4,6 +4,19 @@ SHELL := bash
 VENV := .venv
 # The venv's tools, then the helm binary the chart tests install under .cache/bin.
 export PATH := $(CURDIR)/$(VENV)/bin:$(CURDIR)/.cache/bin:$(PATH)
+# Base images for the image builds in tests: the local stand-ins when present (CI machines reach
+# no registry; scripts/ci/build-base-images.sh makes them), else the official images.
+local_or = $(shell docker image inspect $(1) >/dev/null 2>&1 && echo $(1) || echo $(2))
+ifndef TODO_PYTHON_IMAGE
+TODO_PYTHON_IMAGE := $(call local_or,todo-ci/python:3.13-trixie,python:3.13-slim)
+endif
+ifndef TODO_NODE_IMAGE
+TODO_NODE_IMAGE := $(call local_or,todo-ci/node:20-trixie,node:24-slim)
+endif
+ifndef TODO_POSTGRES_IMAGE
+TODO_POSTGRES_IMAGE := $(call local_or,todo-ci/postgres:17-trixie,postgres:17-alpine)
+endif
+export TODO_PYTHON_IMAGE TODO_NODE_IMAGE TODO_POSTGRES_IMAGE
 # Args for ansible-playbook, e.g. make deploy ARGS="--tags images,deploy"
 ARGS ?=
 

@@ -21,9 +21,10 @@ import pytest
 REPO = Path(__file__).resolve().parents[3]
 PROBES = Path(__file__).resolve().parent / "playbooks"
 BIN = Path(sys.executable).parent
-# The CI base images (scripts/ci/build-base-images.sh); no registry is reachable here.
-PYTHON_BASE = "todo-ci/python:3.13-trixie"
-NODE_BASE = "todo-ci/node:20-trixie"
+# Base images of the builds: the Makefile picks the local CI stand-ins when present
+# (scripts/ci/build-base-images.sh; no registry is reachable on CI), else the official ones.
+PYTHON_BASE = os.environ.get("TODO_PYTHON_IMAGE", "python:3.13-slim")
+NODE_BASE = os.environ.get("TODO_NODE_IMAGE", "node:24-slim")
 
 # The real hosts.yml belongs to the cluster workstream; the tests need only a local localhost.
 HOSTS_YML = """\
