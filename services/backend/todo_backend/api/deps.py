@@ -1,0 +1,59 @@
+"""Dependencies shared by the routes, as `Annotated` aliases (SessionDep, CurrentUser, ...)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Path, Request, status
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlmodel import Session
+
+from todo_backend.core.config import Settings
+from todo_backend.core.security import decode_access_token
+from todo_backend.models import User
+
+
+def get_settings_dep(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    with Session(request.app.state.engine) as session:
+        yield session
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+SessionDep = Annotated[Session, Depends(get_session)]
+
+# auto_error=False: a missing header gets our own 401 (with WWW-Authenticate), not a 403.
+bearer = HTTPBearer(auto_error=False, description="The access_token from /api/v1/auth/login")
+CredentialsDep = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+
+
+def unauthorized(detail: str) -> HTTPException:
+    return HTTPException(
+        status_code=status.HTTP_401_UNAUTHORIZED,
+        detail=detail,
+        headers={"WWW-Authenticate": "Bearer"},
+    )
+
+
+def get_current_user(
+    session: SessionDep, settings: SettingsDep, credentials: CredentialsDep
+) -> User:
+    if credentials is None:
+        raise unauthorized("Not authenticated")
+    user_id = decode_access_token(credentials.credentials, secret=settings.jwt_secret)
+    user = session.get(User, user_id) if user_id is not None else None
+    if user is None:
+        # Expired, forged, malformed, or issued for an account this database does not have.
+        raise unauthorized("Could not validate credentials")
+    return user
+
+
+CurrentUser = Annotated[User, Depends(get_current_user)]
+
+# Ids are PostgreSQL integers: anything outside that range cannot exist, so it is refused (422)
+# before it reaches the database.
+TodoId = Annotated[int, Path(ge=1, le=2**31 - 1, description="The todo's id")]
