@@ -12,6 +12,7 @@ import sys
 import time
 
 from asgi_correlation_id import CorrelationIdFilter
+from pythonjsonlogger.core import RESERVED_ATTRS
 from pythonjsonlogger.json import JsonFormatter
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -25,6 +26,8 @@ def setup_logging(level: str) -> None:
             style="{",
             rename_fields={"asctime": "time", "levelname": "level", "correlation_id": "request_id"},
             datefmt="%Y-%m-%dT%H:%M:%S%z",
+            # uvicorn adds an ANSI-coloured copy of its messages; the plain one is enough.
+            reserved_attrs=[*RESERVED_ATTRS, "color_message"],
         )
     )
     root = logging.getLogger()
