@@ -31,10 +31,14 @@ def alembic_config() -> Config:
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Upgrades the database behind `engine` (env.py uses this connection, not a URL)."""
+    upgrade_or_downgrade(engine, revision, up=True)
+
+
+def upgrade_or_downgrade(engine: Engine, revision: str, *, up: bool = False) -> None:
     config = alembic_config()
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, revision)
+        (command.upgrade if up else command.downgrade)(config, revision)
 
 
 def main() -> int:
