@@ -34,11 +34,11 @@ def _valid_request_id(value: str) -> bool:
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     settings.check_startup()
-    setup_logging(settings.LOG_LEVEL)
     engine = make_engine(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        setup_logging(settings.LOG_LEVEL)  # here, so building an app has no global effect
         # Development convenience only: production runs `python -m todo_backend.migrate`
         # once per release (the chart's job), never from every replica at start.
         if not settings.is_production and settings.is_sqlite:
