@@ -9,11 +9,13 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import anyio
 from asgi_correlation_id import CorrelationIdMiddleware
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from sqlalchemy.orm.exc import StaleDataError
 
 from todo_backend import migrate
 from todo_backend.api.main import api_router
@@ -21,7 +23,7 @@ from todo_backend.api.routes import health
 from todo_backend.core.config import Settings, get_settings
 from todo_backend.core.db import make_engine
 from todo_backend.core.limits import BodySizeLimitMiddleware
-from todo_backend.core.logging import AccessLogMiddleware, setup_logging
+from todo_backend.core.logging import AccessLogMiddleware
 
 log = logging.getLogger("todo_backend")
 
@@ -38,7 +40,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        setup_logging(settings.LOG_LEVEL)  # here, so building an app has no global effect
+        # Sync routes run in anyio's thread pool (40 threads by default). No more threads than
+        # pooled connections: a request waits its turn in the event loop (first come, first
+        # served) instead of holding a thread while it waits for a connection, which under
+        # load meant pool timeouts and a long latency tail from GIL contention.
+        if not settings.is_sqlite:
+            limiter = anyio.to_thread.current_default_thread_limiter()
+            limiter.total_tokens = settings.DB_POOL_SIZE + settings.DB_MAX_OVERFLOW
         # Development convenience only: production runs `python -m todo_backend.migrate`
         # once per release (the chart's job), never from every replica at start.
         if not settings.is_production and settings.is_sqlite:
@@ -68,6 +76,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def database_unavailable(request: Request, exc: Exception) -> JSONResponse:
         log.error("database unavailable", extra={"error": type(exc).__name__})
         return JSONResponse({"detail": "the database is unavailable, retry later"}, 503)
+
+    @app.exception_handler(StaleDataError)
+    async def vanished(request: Request, exc: Exception) -> JSONResponse:
+        # The todo was deleted by a concurrent request between our read and our write.
+        return JSONResponse({"detail": "Todo not found"}, 404)
 
     @app.exception_handler(SQLAlchemyError)
     async def database_error(request: Request, exc: Exception) -> JSONResponse:

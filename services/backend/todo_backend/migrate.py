@@ -42,12 +42,12 @@ def upgrade_or_downgrade(engine: Engine, revision: str, *, up: bool = False) -> 
 
 
 def main() -> int:
-    settings = get_settings()
-    setup_logging(settings.LOG_LEVEL)
     try:
+        settings = get_settings()
+        setup_logging(settings.LOG_LEVEL)
         settings.check_startup(need_jwt=False)
     except ConfigError as exc:
-        log.error("configuration error: %s", exc)
+        print(f"todo-backend migrate: configuration error: {exc}", file=sys.stderr)
         return 2
     engine = make_engine(settings)
     try:

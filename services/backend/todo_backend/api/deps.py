@@ -9,6 +9,7 @@ from fastapi import Depends, HTTPException, Path, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
+from todo_backend import crud
 from todo_backend.core.config import Settings
 from todo_backend.core.security import decode_access_token
 from todo_backend.models import User
@@ -19,7 +20,9 @@ def get_settings_dep(request: Request) -> Settings:
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    with Session(request.app.state.engine) as session:
+    # expire_on_commit=False: every value a response shows is set in Python or returned by the
+    # INSERT itself, so reloading objects after a commit would be a wasted round trip.
+    with Session(request.app.state.engine, expire_on_commit=False) as session:
         yield session
 
 
@@ -45,7 +48,7 @@ def get_current_user(
     if credentials is None:
         raise unauthorized("Not authenticated")
     user_id = decode_access_token(credentials.credentials, secret=settings.jwt_secret)
-    user = session.get(User, user_id) if user_id is not None else None
+    user = crud.get_user(session=session, user_id=user_id) if user_id is not None else None
     if user is None:
         # Expired, forged, malformed, or issued for an account this database does not have.
         raise unauthorized("Could not validate credentials")
