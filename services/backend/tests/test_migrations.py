@@ -3,6 +3,10 @@ the migrated schema is exactly what the models describe."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -11,7 +15,7 @@ from sqlalchemy import create_engine, inspect, text
 from sqlmodel import SQLModel
 from todo_backend import migrate, models  # noqa: F401  (models registers the tables)
 
-from tests.conftest import create_database, run_migrate, server_env
+from tests.conftest import SERVICE_DIR, create_database, run_migrate, server_env
 
 
 @pytest.fixture
@@ -42,6 +46,23 @@ def test_migrate_command_builds_the_schema_from_empty_and_is_idempotent(
         assert version == head_revision()
     finally:
         engine.dispose()
+
+
+def test_replicas_migrating_at_the_same_time_both_succeed(empty_database: str) -> None:
+    env = {**os.environ, **server_env(empty_database, app_env="production")}
+    runs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "todo_backend.migrate"],
+            cwd=SERVICE_DIR,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for _ in range(3)
+    ]
+    outputs = [run.communicate(timeout=120)[0] for run in runs]
+    assert [run.returncode for run in runs] == [0, 0, 0], outputs
 
 
 def test_postgres_scheme_urls_are_accepted_by_the_migrate_command(empty_database: str) -> None:

@@ -12,6 +12,7 @@ from sqlmodel import SQLModel
 from todo_backend import models  # noqa: F401  (registers the tables on SQLModel.metadata)
 from todo_backend.core.config import get_settings
 from todo_backend.core.db import make_engine
+from todo_backend.migrate import migration_transaction
 
 target_metadata = SQLModel.metadata
 
@@ -34,7 +35,7 @@ def run_online() -> None:
         return
     engine = make_engine(get_settings())
     try:
-        with engine.begin() as conn:
+        with migration_transaction(engine) as conn:
             run_migrations(conn)
     finally:
         engine.dispose()
