@@ -247,9 +247,9 @@ def test_sigterm_drains_and_exits_cleanly(backend: Backend, tmp_path: Path) -> N
 def test_many_concurrent_requests_with_a_tiny_pool_all_succeed(
     backend: Backend, tmp_path: Path
 ) -> None:
-    """More requests in flight than pooled connections and worker threads: each one must still
-    finish (a connection held between FastAPI's thread hops once deadlocked here until the pool
-    timed out, answering 503)."""
+    """Far more requests in flight than pooled connections: each one must still finish, in
+    order, well within the pool timeout (sync routes holding connections across FastAPI's
+    worker-thread hops once deadlocked here until the pool timed out, answering 503)."""
     env = {**server_env(backend.database_url, app_env="development"), "DB_POOL_SIZE": "2",
            "DB_MAX_OVERFLOW": "0"}  # fmt: skip
 

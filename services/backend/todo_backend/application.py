@@ -21,7 +21,7 @@ from todo_backend import migrate
 from todo_backend.api.main import api_router
 from todo_backend.api.routes import health
 from todo_backend.core.config import Settings, get_settings
-from todo_backend.core.db import make_engine
+from todo_backend.core.db import make_async_engine, make_engine
 from todo_backend.core.limits import BodySizeLimitMiddleware
 from todo_backend.core.logging import AccessLogMiddleware
 
@@ -36,26 +36,21 @@ def _valid_request_id(value: str) -> bool:
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     settings.check_startup()
-    engine = make_engine(settings)
+    engine = make_async_engine(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        # Sync routes run in anyio's thread pool (40 threads by default). No more threads than
-        # pooled connections: a request waits its turn in the event loop (first come, first
-        # served) instead of holding a thread while it waits for a connection, which under
-        # load meant pool timeouts and a long latency tail from GIL contention.
-        if not settings.is_sqlite:
-            limiter = anyio.to_thread.current_default_thread_limiter()
-            limiter.total_tokens = settings.DB_POOL_SIZE + settings.DB_MAX_OVERFLOW
         # Development convenience only: production runs `python -m todo_backend.migrate`
         # once per release (the chart's job), never from every replica at start.
         if not settings.is_production and settings.is_sqlite:
-            migrate.upgrade(engine)
+            sync_engine = make_engine(settings)
+            migrate.upgrade(sync_engine)
+            sync_engine.dispose()
         log.info("started", extra={"app_env": settings.APP_ENV, "database": engine.dialect.name})
         try:
             yield
         finally:
-            engine.dispose()  # uvicorn calls this after draining requests on SIGTERM
+            await engine.dispose()  # uvicorn calls this after draining requests on SIGTERM
             log.info("stopped")
 
     app = FastAPI(
@@ -68,6 +63,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = engine
+    app.state.db_slots = anyio.CapacityLimiter(settings.DB_POOL_SIZE + settings.DB_MAX_OVERFLOW)
     app.include_router(health.router)
     app.include_router(api_router)
 

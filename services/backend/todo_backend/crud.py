@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Literal
 
+import anyio
 from sqlalchemy import case, func, or_
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from todo_backend.core.security import DUMMY_HASH, hash_password, verify_password
 from todo_backend.models import (
@@ -28,17 +30,6 @@ _PRIORITY_RANK = case(
 )
 
 
-def release(session: Session) -> None:
-    """Ends the session's transaction so its connection returns to the pool right away.
-
-    Every function here ends this way (reads included): FastAPI runs each sync dependency and
-    route in its own worker-thread hop, and a connection kept across hops lets requests that
-    hold connections wait for threads while threads wait for connections (a deadlock that
-    lasts until the pool times out). Objects stay usable: sessions do not expire on commit.
-    """
-    session.commit()
-
-
 class EmailTaken(Exception):
     """Another account already uses this email address."""
 
@@ -46,65 +37,64 @@ class EmailTaken(Exception):
 # ---- users -------------------------------------------------------------------------------
 
 
-def get_user_by_email(*, session: Session, email: str) -> User | None:
-    user = session.exec(select(User).where(User.email == email.lower())).first()
-    release(session)  # before any password hashing, which takes tens of milliseconds
+async def get_user_by_email(*, session: AsyncSession, email: str) -> User | None:
+    user = (await session.exec(select(User).where(User.email == email.lower()))).first()
+    # End the transaction: its connection goes back to the pool before any password hashing,
+    # which takes tens of milliseconds. (Sessions do not expire objects on commit.)
+    await session.commit()
     return user
 
 
-def get_user(*, session: Session, user_id: int) -> User | None:
-    user = session.get(User, user_id)
-    release(session)
-    return user
+async def get_user(*, session: AsyncSession, user_id: int) -> User | None:
+    return await session.get(User, user_id)
 
 
-def create_user(*, session: Session, user_in: UserCreate) -> User:
-    if get_user_by_email(session=session, email=user_in.email) is not None:
+async def create_user(*, session: AsyncSession, user_in: UserCreate) -> User:
+    if await get_user_by_email(session=session, email=user_in.email) is not None:
         raise EmailTaken
-    user = User(email=user_in.email, hashed_password=hash_password(user_in.password))
+    # Argon2 is CPU work: a worker thread, so the event loop keeps serving other requests.
+    hashed = await anyio.to_thread.run_sync(hash_password, user_in.password)
+    user = User(email=user_in.email, hashed_password=hashed)
     session.add(user)
     try:
-        session.commit()
+        await session.commit()
     except IntegrityError as exc:  # a concurrent registration won the race
-        session.rollback()
+        await session.rollback()
         raise EmailTaken from exc
     return user
 
 
-def authenticate(*, session: Session, email: str, password: str) -> User | None:
-    user = get_user_by_email(session=session, email=email)
-    if user is None:
-        verify_password(password, DUMMY_HASH)  # same cost as a wrong password
-        return None
-    if not verify_password(password, user.hashed_password):
-        return None
-    return user
+async def authenticate(*, session: AsyncSession, email: str, password: str) -> User | None:
+    user = await get_user_by_email(session=session, email=email)
+    # Unknown email: verify against a dummy hash anyway, so both failures take as long.
+    hashed = user.hashed_password if user is not None else DUMMY_HASH
+    matches = await anyio.to_thread.run_sync(verify_password, password, hashed)
+    return user if user is not None and matches else None
 
 
 # ---- todos -------------------------------------------------------------------------------
 
 
-def create_todo(*, session: Session, owner_id: int, todo_in: TodoCreate) -> Todo:
+async def create_todo(*, session: AsyncSession, owner_id: int, todo_in: TodoCreate) -> Todo:
     todo = Todo.model_validate(
         todo_in, update={"owner_id": owner_id, "priority": todo_in.priority.value}
     )
     session.add(todo)
-    session.commit()
+    await session.commit()
     return todo
 
 
-def get_todo(*, session: Session, owner_id: int, todo_id: int) -> Todo | None:
+async def get_todo(*, session: AsyncSession, owner_id: int, todo_id: int) -> Todo | None:
     """The todo if it exists and belongs to `owner_id` (another user's todo looks absent)."""
-    todo = session.get(Todo, todo_id)
-    release(session)
+    todo = await session.get(Todo, todo_id)
     if todo is None or todo.owner_id != owner_id:
         return None
     return todo
 
 
-def list_todos(
+async def list_todos(
     *,
-    session: Session,
+    session: AsyncSession,
     owner_id: int,
     completed: bool | None = None,
     priority: Priority | None = None,
@@ -147,34 +137,32 @@ def list_todos(
         .limit(limit)
         .offset(offset)
     )
-    rows = session.exec(statement).all()
+    rows = (await session.exec(statement)).all()
     if rows:
-        total = rows[0][1]
-    else:
-        total = session.exec(select(func.count()).select_from(Todo).where(*conditions)).one()
-    release(session)
-    return [row[0] for row in rows], total
+        return [row[0] for row in rows], rows[0][1]
+    count = select(func.count()).select_from(Todo).where(*conditions)
+    return [], (await session.exec(count)).one()
 
 
-def update_todo(*, session: Session, todo: Todo, todo_in: TodoUpdate) -> Todo:
+async def update_todo(*, session: AsyncSession, todo: Todo, todo_in: TodoUpdate) -> Todo:
     changes = todo_in.model_dump(exclude_unset=True)
     if "priority" in changes:
         changes["priority"] = Priority(changes["priority"]).value
-    return _save(session=session, todo=todo, changes=changes)
+    return await _save(session=session, todo=todo, changes=changes)
 
 
-def set_completed(*, session: Session, todo: Todo, completed: bool) -> Todo:
-    return _save(session=session, todo=todo, changes={"completed": completed})
+async def set_completed(*, session: AsyncSession, todo: Todo, completed: bool) -> Todo:
+    return await _save(session=session, todo=todo, changes={"completed": completed})
 
 
-def _save(*, session: Session, todo: Todo, changes: dict) -> Todo:
+async def _save(*, session: AsyncSession, todo: Todo, changes: dict) -> Todo:
     todo.sqlmodel_update(changes)
     todo.updated_at = utcnow()
     session.add(todo)
-    session.commit()
+    await session.commit()
     return todo
 
 
-def delete_todo(*, session: Session, todo: Todo) -> None:
-    session.delete(todo)
-    session.commit()
+async def delete_todo(*, session: AsyncSession, todo: Todo) -> None:
+    await session.delete(todo)
+    await session.commit()

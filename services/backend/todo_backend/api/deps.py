@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Path, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlmodel import Session
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from todo_backend import crud
 from todo_backend.core.config import Settings
@@ -19,15 +19,21 @@ def get_settings_dep(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def get_session(request: Request) -> Iterator[Session]:
+async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+    # Requests queue for a database slot first come, first served (an anyio limiter as large
+    # as the connection pool): the pool's own waiting is not fair, and under load some
+    # requests waited seconds while later ones went ahead.
     # expire_on_commit=False: every value a response shows is set in Python or returned by the
     # INSERT itself, so reloading objects after a commit would be a wasted round trip.
-    with Session(request.app.state.engine, expire_on_commit=False) as session:
+    async with (
+        request.app.state.db_slots,
+        AsyncSession(request.app.state.engine, expire_on_commit=False) as session,
+    ):
         yield session
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
-SessionDep = Annotated[Session, Depends(get_session)]
+SessionDep = Annotated[AsyncSession, Depends(get_session)]
 
 # auto_error=False: a missing header gets our own 401 (with WWW-Authenticate), not a 403.
 bearer = HTTPBearer(auto_error=False, description="The access_token from /api/v1/auth/login")
@@ -42,13 +48,13 @@ def unauthorized(detail: str) -> HTTPException:
     )
 
 
-def get_current_user(
+async def get_current_user(
     session: SessionDep, settings: SettingsDep, credentials: CredentialsDep
 ) -> User:
     if credentials is None:
         raise unauthorized("Not authenticated")
     user_id = decode_access_token(credentials.credentials, secret=settings.jwt_secret)
-    user = crud.get_user(session=session, user_id=user_id) if user_id is not None else None
+    user = await crud.get_user(session=session, user_id=user_id) if user_id is not None else None
     if user is None:
         # Expired, forged, malformed, or issued for an account this database does not have.
         raise unauthorized("Could not validate credentials")

@@ -22,9 +22,9 @@ LOGIN_FAILED = "Incorrect email or password"
     response_model=UserPublic,
     responses={409: {"description": "An account with this email already exists"}},
 )
-def register(session: SessionDep, user_in: UserCreate) -> UserPublic:
+async def register(session: SessionDep, user_in: UserCreate) -> UserPublic:
     try:
-        user = crud.create_user(session=session, user_in=user_in)
+        user = await crud.create_user(session=session, user_in=user_in)
     except crud.EmailTaken:
         raise HTTPException(
             status_code=status.HTTP_409_CONFLICT,
@@ -38,8 +38,8 @@ def register(session: SessionDep, user_in: UserCreate) -> UserPublic:
     response_model=Token,
     responses={401: {"description": LOGIN_FAILED}},
 )
-def login(session: SessionDep, settings: SettingsDep, credentials: UserLogin) -> Token:
-    user = crud.authenticate(
+async def login(session: SessionDep, settings: SettingsDep, credentials: UserLogin) -> Token:
+    user = await crud.authenticate(
         session=session, email=credentials.email, password=credentials.password
     )
     if user is None or user.id is None:

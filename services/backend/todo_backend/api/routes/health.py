@@ -7,8 +7,9 @@ import logging
 import anyio
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy import Engine, text
+from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 router = APIRouter(tags=["health"])
 log = logging.getLogger(__name__)
@@ -22,11 +23,11 @@ async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-def _ping(engine: Engine) -> None:
+async def _ping(engine: AsyncEngine) -> None:
     # The time bound is the caller's (anyio.fail_after); a SET here would outlive the probe on
     # the pooled connection.
-    with engine.connect() as conn:
-        conn.execute(text("SELECT 1"))
+    async with engine.connect() as conn:
+        await conn.execute(text("SELECT 1"))
 
 
 @router.get(
@@ -37,7 +38,7 @@ async def readyz(request: Request) -> JSONResponse:
     detail: str | None = None
     try:
         with anyio.fail_after(READY_TIMEOUT_SECONDS):
-            await anyio.to_thread.run_sync(_ping, request.app.state.engine, abandon_on_cancel=True)
+            await _ping(request.app.state.engine)
     except TimeoutError:
         detail = f"database did not answer within {READY_TIMEOUT_SECONDS:g}s"
     except SQLAlchemyError as exc:

@@ -24,16 +24,16 @@ NOT_FOUND = {404: {"description": "No such todo (or it belongs to someone else)"
 MAX_OFFSET = 1_000_000
 
 
-def _owned(session: SessionDep, user: CurrentUser, todo_id: int) -> Todo:
+async def _owned(session: SessionDep, user: CurrentUser, todo_id: int) -> Todo:
     assert user.id is not None
-    todo = crud.get_todo(session=session, owner_id=user.id, todo_id=todo_id)
+    todo = await crud.get_todo(session=session, owner_id=user.id, todo_id=todo_id)
     if todo is None:
         raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="Todo not found")
     return todo
 
 
 @router.get("", response_model=TodoList)
-def list_todos(
+async def list_todos(
     session: SessionDep,
     user: CurrentUser,
     completed: bool | None = None,
@@ -47,7 +47,7 @@ def list_todos(
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> TodoList:
     assert user.id is not None
-    items, total = crud.list_todos(
+    items, total = await crud.list_todos(
         session=session,
         owner_id=user.id,
         completed=completed,
@@ -66,40 +66,44 @@ def list_todos(
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=TodoPublic)
-def create_todo(session: SessionDep, user: CurrentUser, todo_in: TodoCreate) -> TodoPublic:
+async def create_todo(session: SessionDep, user: CurrentUser, todo_in: TodoCreate) -> TodoPublic:
     assert user.id is not None
-    todo = crud.create_todo(session=session, owner_id=user.id, todo_in=todo_in)
+    todo = await crud.create_todo(session=session, owner_id=user.id, todo_in=todo_in)
     return TodoPublic.model_validate(todo)
 
 
 @router.get("/{todo_id}", response_model=TodoPublic, responses=NOT_FOUND)
-def read_todo(session: SessionDep, user: CurrentUser, todo_id: TodoId) -> TodoPublic:
-    return TodoPublic.model_validate(_owned(session, user, todo_id))
+async def read_todo(session: SessionDep, user: CurrentUser, todo_id: TodoId) -> TodoPublic:
+    return TodoPublic.model_validate(await _owned(session, user, todo_id))
 
 
 @router.patch("/{todo_id}", response_model=TodoPublic, responses=NOT_FOUND)
-def update_todo(
+async def update_todo(
     session: SessionDep, user: CurrentUser, todo_id: TodoId, todo_in: TodoUpdate
 ) -> TodoPublic:
-    todo = crud.update_todo(session=session, todo=_owned(session, user, todo_id), todo_in=todo_in)
+    todo = await crud.update_todo(
+        session=session, todo=await _owned(session, user, todo_id), todo_in=todo_in
+    )
     return TodoPublic.model_validate(todo)
 
 
 @router.post("/{todo_id}/complete", response_model=TodoPublic, responses=NOT_FOUND)
-def complete_todo(session: SessionDep, user: CurrentUser, todo_id: TodoId) -> TodoPublic:
-    todo = _owned(session, user, todo_id)
-    return TodoPublic.model_validate(crud.set_completed(session=session, todo=todo, completed=True))
+async def complete_todo(session: SessionDep, user: CurrentUser, todo_id: TodoId) -> TodoPublic:
+    todo = await _owned(session, user, todo_id)
+    return TodoPublic.model_validate(
+        await crud.set_completed(session=session, todo=todo, completed=True)
+    )
 
 
 @router.post("/{todo_id}/reopen", response_model=TodoPublic, responses=NOT_FOUND)
-def reopen_todo(session: SessionDep, user: CurrentUser, todo_id: TodoId) -> TodoPublic:
-    todo = _owned(session, user, todo_id)
+async def reopen_todo(session: SessionDep, user: CurrentUser, todo_id: TodoId) -> TodoPublic:
+    todo = await _owned(session, user, todo_id)
     return TodoPublic.model_validate(
-        crud.set_completed(session=session, todo=todo, completed=False)
+        await crud.set_completed(session=session, todo=todo, completed=False)
     )
 
 
 @router.delete("/{todo_id}", status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND)
-def delete_todo(session: SessionDep, user: CurrentUser, todo_id: TodoId) -> Response:
-    crud.delete_todo(session=session, todo=_owned(session, user, todo_id))
+async def delete_todo(session: SessionDep, user: CurrentUser, todo_id: TodoId) -> Response:
+    await crud.delete_todo(session=session, todo=await _owned(session, user, todo_id))
     return Response(status_code=status.HTTP_204_NO_CONTENT)

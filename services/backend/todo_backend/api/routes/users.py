@@ -11,5 +11,5 @@ router = APIRouter(prefix="/users", tags=["users"])
 
 
 @router.get("/me", response_model=UserPublic)
-def read_me(current_user: CurrentUser) -> UserPublic:
+async def read_me(current_user: CurrentUser) -> UserPublic:
     return UserPublic.model_validate(current_user)
