@@ -11,6 +11,6 @@ async def healthz() -> dict[str, str]:
 
 
 @app.get("/bare")
-def bare() -> dict[str, str]:
-    # A sync endpoint, like the backend's routes, so both pay for the thread pool hop.
+async def bare() -> dict[str, str]:
+    # Async, like the backend's routes.
     return {"status": "ok"}

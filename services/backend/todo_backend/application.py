@@ -63,7 +63,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = engine
-    app.state.db_slots = anyio.CapacityLimiter(settings.DB_POOL_SIZE + settings.DB_MAX_OVERFLOW)
+    # As many requests at the database as the pool keeps open: the overflow connections are
+    # closed on return, and opening one (TCP + SCRAM authentication) per request cost more
+    # than the query. The overflow stays for the readiness probe.
+    app.state.db_slots = anyio.CapacityLimiter(settings.DB_POOL_SIZE)
     app.include_router(health.router)
     app.include_router(api_router)
 
