@@ -7,9 +7,10 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import jwt
 import pytest
+from sqlalchemy import text
 from todo_backend.core.security import create_access_token
 
-from tests.conftest import JWT_SECRET, PASSWORD, new_email
+from tests.conftest import JWT_SECRET, PASSWORD, Backend, new_email
 
 REGISTER = "/api/v1/auth/register"
 LOGIN = "/api/v1/auth/login"
@@ -125,3 +126,20 @@ def test_bad_tokens_are_401_with_www_authenticate(api: httpx.Client, auth, make_
         assert response.status_code == 401, (method, path, response.text)
         assert response.headers["www-authenticate"] == "Bearer"
         assert isinstance(response.json()["detail"], str)
+
+
+def test_a_token_of_an_account_deleted_by_an_operator_cannot_write(
+    api: httpx.Client, backend: Backend
+) -> None:
+    """The account behind a token is remembered for up to 30 s per process (no account
+    changes through the API); writes for an account deleted meanwhile are 401, never 500."""
+    email = new_email()
+    api.post(REGISTER, json={"email": email, "password": PASSWORD})
+    token = api.post(LOGIN, json={"email": email, "password": PASSWORD}).json()["access_token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    assert api.get(ME, headers=headers).status_code == 200  # now remembered
+    with backend.engine.begin() as conn:
+        conn.execute(text("DELETE FROM users WHERE email = :email"), {"email": email})
+    created = api.post("/api/v1/todos", json={"title": "orphan"}, headers=headers)
+    assert created.status_code == 401
+    assert created.headers["www-authenticate"] == "Bearer"

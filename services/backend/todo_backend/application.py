@@ -18,6 +18,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm.exc import StaleDataError
 
 from todo_backend import migrate
+from todo_backend.api.deps import token_user_cache
 from todo_backend.api.main import api_router
 from todo_backend.api.routes import health
 from todo_backend.core.config import Settings, get_settings
@@ -63,6 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = engine
+    app.state.token_users = token_user_cache()
     # As many requests at the database as the pool keeps open: the overflow connections are
     # closed on return, and opening one (TCP + SCRAM authentication) per request cost more
     # than the query. The overflow stays for the readiness probe.

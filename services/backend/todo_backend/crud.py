@@ -15,6 +15,7 @@ from todo_backend.models import (
     Priority,
     Todo,
     TodoCreate,
+    TodoPublic,
     TodoUpdate,
     User,
     UserCreate,
@@ -30,8 +31,15 @@ _PRIORITY_RANK = case(
 )
 
 
+_PUBLIC_COLUMNS = [Todo.__table__.c[name] for name in TodoPublic.model_fields]  # type: ignore[attr-defined]
+
+
 class EmailTaken(Exception):
     """Another account already uses this email address."""
+
+
+class OwnerGone(Exception):
+    """The account the todo would belong to no longer exists (deleted by an operator)."""
 
 
 # ---- users -------------------------------------------------------------------------------
@@ -80,7 +88,11 @@ async def create_todo(*, session: AsyncSession, owner_id: int, todo_in: TodoCrea
         todo_in, update={"owner_id": owner_id, "priority": todo_in.priority.value}
     )
     session.add(todo)
-    await session.commit()
+    try:
+        await session.commit()
+    except IntegrityError as exc:  # the only foreign key is the owner
+        await session.rollback()
+        raise OwnerGone from exc
     return todo
 
 
@@ -102,7 +114,7 @@ async def list_todos(
     sort: SortKey = "-created_at",
     limit: int = 50,
     offset: int = 0,
-) -> tuple[list[Todo], int]:
+) -> tuple[list[TodoPublic], int]:
     """One page of the owner's todos and the total matching count."""
     conditions = [Todo.owner_id == owner_id]
     if completed is not None:
@@ -129,19 +141,22 @@ async def list_todos(
     tiebreak = col(Todo.id).desc() if descending else col(Todo.id).asc()
 
     # The total comes with the page in one round trip (a window count over the filtered rows);
-    # only a page past the end needs a separate count.
+    # only a page past the end needs a separate count. Plain rows, not ORM objects: a page is
+    # only read, and building 50 tracked objects cost more than the query.
     statement = (
-        select(Todo, func.count().over().label("total"))
+        select(*_PUBLIC_COLUMNS, func.count().over().label("total"))
         .where(*conditions)
         .order_by(order, tiebreak)
         .limit(limit)
         .offset(offset)
     )
-    rows = (await session.exec(statement)).all()
+    rows = (await session.exec(statement)).mappings().all()
     if rows:
-        return [row[0] for row in rows], rows[0][1]
-    count = select(func.count()).select_from(Todo).where(*conditions)
-    return [], (await session.exec(count)).one()
+        total = rows[0]["total"]
+    else:
+        count = select(func.count()).select_from(Todo).where(*conditions)
+        total = (await session.exec(count)).one()
+    return [TodoPublic.model_validate(dict(row)) for row in rows], total
 
 
 async def update_todo(*, session: AsyncSession, todo: Todo, todo_in: TodoUpdate) -> Todo:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Annotated
 
+from cachetools import TTLCache
 from fastapi import Depends, HTTPException, Path, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -12,7 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from todo_backend import crud
 from todo_backend.core.config import Settings
 from todo_backend.core.security import decode_access_token
-from todo_backend.models import User
+from todo_backend.models import UserPublic
 
 
 def get_settings_dep(request: Request) -> Settings:
@@ -49,19 +50,38 @@ def unauthorized(detail: str) -> HTTPException:
 
 
 async def get_current_user(
-    session: SessionDep, settings: SettingsDep, credentials: CredentialsDep
-) -> User:
+    request: Request, session: SessionDep, settings: SettingsDep, credentials: CredentialsDep
+) -> UserPublic:
     if credentials is None:
         raise unauthorized("Not authenticated")
-    user_id = decode_access_token(credentials.credentials, secret=settings.jwt_secret)
-    user = await crud.get_user(session=session, user_id=user_id) if user_id is not None else None
+    token = credentials.credentials
+    # Signature and expiry are checked on every request; only the account lookup is cached.
+    user_id = decode_access_token(token, secret=settings.jwt_secret)
+    if user_id is None:
+        raise unauthorized("Could not validate credentials")  # expired, forged or malformed
+    known: TTLCache[str, UserPublic] = request.app.state.token_users
+    user = known.get(token)
     if user is None:
-        # Expired, forged, malformed, or issued for an account this database does not have.
-        raise unauthorized("Could not validate credentials")
+        found = await crud.get_user(session=session, user_id=user_id)
+        if found is None:  # a token for an account this database does not have
+            raise unauthorized("Could not validate credentials")
+        user = known[token] = UserPublic.model_validate(found)
     return user
 
 
-CurrentUser = Annotated[User, Depends(get_current_user)]
+CurrentUser = Annotated[UserPublic, Depends(get_current_user)]
+
+
+def token_user_cache() -> TTLCache[str, UserPublic]:
+    """Remembers which account a token belongs to, briefly (per process, keyed by the token).
+
+    Accounts cannot be changed or deleted through the API, so this only saves the lookup that
+    every authenticated request would repeat: one database round trip of the three a todo
+    list costs. An account an operator deletes keeps working for at most this long with
+    tokens already seen; its writes then fail as 401 (see crud.OwnerGone).
+    """
+    return TTLCache(maxsize=4096, ttl=30)
+
 
 # Ids are PostgreSQL integers: anything outside that range cannot exist, so it is refused (422)
 # before it reaches the database.

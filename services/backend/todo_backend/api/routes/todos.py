@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, Response, status
 
 from todo_backend import crud
-from todo_backend.api.deps import CurrentUser, SessionDep, TodoId
+from todo_backend.api.deps import CurrentUser, SessionDep, TodoId, unauthorized
 from todo_backend.models import (
     Priority,
     StorableText,
@@ -25,7 +25,6 @@ MAX_OFFSET = 1_000_000
 
 
 async def _owned(session: SessionDep, user: CurrentUser, todo_id: int) -> Todo:
-    assert user.id is not None
     todo = await crud.get_todo(session=session, owner_id=user.id, todo_id=todo_id)
     if todo is None:
         raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="Todo not found")
@@ -46,7 +45,6 @@ async def list_todos(
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> TodoList:
-    assert user.id is not None
     items, total = await crud.list_todos(
         session=session,
         owner_id=user.id,
@@ -58,7 +56,7 @@ async def list_todos(
         offset=offset,
     )
     return TodoList(
-        items=[TodoPublic.model_validate(t) for t in items],
+        items=items,
         total=total,
         limit=limit,
         offset=offset,
@@ -67,8 +65,10 @@ async def list_todos(
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=TodoPublic)
 async def create_todo(session: SessionDep, user: CurrentUser, todo_in: TodoCreate) -> TodoPublic:
-    assert user.id is not None
-    todo = await crud.create_todo(session=session, owner_id=user.id, todo_in=todo_in)
+    try:
+        todo = await crud.create_todo(session=session, owner_id=user.id, todo_in=todo_in)
+    except crud.OwnerGone:
+        raise unauthorized("Could not validate credentials") from None
     return TodoPublic.model_validate(todo)
 
 
