@@ -15,6 +15,7 @@ from todo_backend.models import (
     Priority,
     Todo,
     TodoCreate,
+    TodoList,
     TodoPublic,
     TodoUpdate,
     User,
@@ -114,8 +115,8 @@ async def list_todos(
     sort: SortKey = "-created_at",
     limit: int = 50,
     offset: int = 0,
-) -> tuple[list[TodoPublic], int]:
-    """One page of the owner's todos and the total matching count."""
+) -> TodoList:
+    """One page of the owner's todos, with the total matching count."""
     conditions = [Todo.owner_id == owner_id]
     if completed is not None:
         conditions.append(Todo.completed == completed)
@@ -156,7 +157,10 @@ async def list_todos(
     else:
         count = select(func.count()).select_from(Todo).where(*conditions)
         total = (await session.exec(count)).one()
-    return [TodoPublic.model_validate(dict(row)) for row in rows], total
+    # One validation for the whole page (pydantic-core walks the rows), not one per todo.
+    return TodoList.model_validate(
+        {"items": rows, "total": total, "limit": limit, "offset": offset}
+    )
 
 
 async def update_todo(*, session: AsyncSession, todo: Todo, todo_in: TodoUpdate) -> Todo:

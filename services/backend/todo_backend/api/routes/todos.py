@@ -45,19 +45,13 @@ async def list_todos(
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> TodoList:
-    items, total = await crud.list_todos(
+    return await crud.list_todos(
         session=session,
         owner_id=user.id,
         completed=completed,
         priority=priority,
         q=q,
         sort=sort,
-        limit=limit,
-        offset=offset,
-    )
-    return TodoList(
-        items=items,
-        total=total,
         limit=limit,
         offset=offset,
     )
