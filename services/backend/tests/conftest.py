@@ -1,0 +1,125 @@
+"""Fixtures: the backend served by a real uvicorn process over real HTTP, once on SQLite and
+once on a real PostgreSQL started for this test run (testsupport.postgres), schema created by
+the real migration command."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import Engine, create_engine, text
+
+from testsupport.postgres import running_postgres
+from testsupport.servers import run_server, uvicorn_args
+
+SERVICE_DIR = Path(__file__).resolve().parents[1]
+JWT_SECRET = "test-jwt-secret-0123456789abcdef-0123456789"
+PASSWORD = "correct horse battery"
+
+
+@dataclass
+class Backend:
+    kind: str
+    url: str  # base URL of the running server
+    database_url: str
+    engine: Engine
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    with running_postgres() as url:
+        yield url
+
+
+def create_database(server_url: str, name: str) -> str:
+    """A fresh, empty database on the test server; returns its URL."""
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return server_url.rsplit("/", 1)[0] + "/" + name
+
+
+def run_migrate(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """The documented migration command, as the chart runs it."""
+    return subprocess.run(
+        [sys.executable, "-m", "todo_backend.migrate"],
+        cwd=SERVICE_DIR, env={**os.environ, **env}, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+
+
+def server_env(database_url: str, *, app_env: str) -> dict[str, str]:
+    return {
+        "APP_ENV": app_env,
+        "DATABASE_URL": database_url,
+        "JWT_SECRET": JWT_SECRET,
+        "LOG_LEVEL": "WARNING",
+        "PYTHONPATH": str(SERVICE_DIR),
+    }
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def backend(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Backend]:
+    logs = tmp_path_factory.mktemp(f"backend-{request.param}")
+    if request.param == "sqlite":
+        database_url = f"sqlite:///{logs / 'todo.db'}"
+        app_env = "development"
+    else:
+        database_url = create_database(request.getfixturevalue("postgres_server"), "todo_api")
+        app_env = "production"  # the image's mode: no automatic migration, strict settings
+    env = server_env(database_url, app_env=app_env)
+    migrated = run_migrate(env)
+    assert migrated.returncode == 0, migrated.stderr + migrated.stdout
+    engine = create_engine(database_url)
+    try:
+        with run_server(
+            uvicorn_args("todo_backend.main:app"),
+            cwd=SERVICE_DIR, env=env, log_path=logs / "server.log",
+        ) as url:  # fmt: skip
+            yield Backend(request.param, url, database_url, engine)
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture
+def api(backend: Backend) -> Iterator[httpx.Client]:
+    """An HTTP client of the running backend, whose database starts empty for each test."""
+    with backend.engine.begin() as conn:
+        conn.execute(text("DELETE FROM todos"))
+        conn.execute(text("DELETE FROM users"))
+    with httpx.Client(base_url=backend.url, timeout=30) as client:
+        yield client
+
+
+_emails = itertools.count()
+
+
+def new_email() -> str:
+    return f"user{next(_emails)}@example.com"
+
+
+def signup(api: httpx.Client, email: str | None = None) -> dict[str, str]:
+    """Registers and logs in a new user; returns the Authorization header."""
+    email = email or new_email()
+    assert (
+        api.post("/api/v1/auth/register", json={"email": email, "password": PASSWORD}).status_code
+        == 201
+    )
+    response = api.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD})
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+@pytest.fixture
+def auth(api: httpx.Client) -> dict[str, str]:
+    return signup(api)

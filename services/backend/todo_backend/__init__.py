@@ -1,0 +1,1 @@
+"""Todo backend: a FastAPI + SQLModel REST API with accounts, served on port 8000."""

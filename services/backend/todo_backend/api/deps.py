@@ -1,0 +1,88 @@
+"""Dependencies shared by the routes, as `Annotated` aliases (SessionDep, CurrentUser, ...)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from cachetools import TTLCache
+from fastapi import Depends, HTTPException, Path, Request, status
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from todo_backend import crud
+from todo_backend.core.config import Settings
+from todo_backend.core.security import decode_access_token
+from todo_backend.models import UserPublic
+
+
+def get_settings_dep(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+    # Requests queue for a database slot first come, first served (an anyio limiter as large
+    # as the connection pool): the pool's own waiting is not fair, and under load some
+    # requests waited seconds while later ones went ahead.
+    # expire_on_commit=False: every value a response shows is set in Python or returned by the
+    # INSERT itself, so reloading objects after a commit would be a wasted round trip.
+    async with (
+        request.app.state.db_slots,
+        AsyncSession(request.app.state.engine, expire_on_commit=False) as session,
+    ):
+        yield session
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+SessionDep = Annotated[AsyncSession, Depends(get_session)]
+
+# auto_error=False: a missing header gets our own 401 (with WWW-Authenticate), not a 403.
+bearer = HTTPBearer(auto_error=False, description="The access_token from /api/v1/auth/login")
+CredentialsDep = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+
+
+def unauthorized(detail: str) -> HTTPException:
+    return HTTPException(
+        status_code=status.HTTP_401_UNAUTHORIZED,
+        detail=detail,
+        headers={"WWW-Authenticate": "Bearer"},
+    )
+
+
+async def get_current_user(
+    request: Request, session: SessionDep, settings: SettingsDep, credentials: CredentialsDep
+) -> UserPublic:
+    if credentials is None:
+        raise unauthorized("Not authenticated")
+    token = credentials.credentials
+    # Signature and expiry are checked on every request; only the account lookup is cached.
+    user_id = decode_access_token(token, secret=settings.jwt_secret)
+    if user_id is None:
+        raise unauthorized("Could not validate credentials")  # expired, forged or malformed
+    known: TTLCache[str, UserPublic] = request.app.state.token_users
+    user = known.get(token)
+    if user is None:
+        found = await crud.get_user(session=session, user_id=user_id)
+        if found is None:  # a token for an account this database does not have
+            raise unauthorized("Could not validate credentials")
+        user = known[token] = UserPublic.model_validate(found)
+    return user
+
+
+CurrentUser = Annotated[UserPublic, Depends(get_current_user)]
+
+
+def token_user_cache() -> TTLCache[str, UserPublic]:
+    """Remembers which account a token belongs to, briefly (per process, keyed by the token).
+
+    Accounts cannot be changed or deleted through the API, so this only saves the lookup that
+    every authenticated request would repeat: one database round trip of the three a todo
+    list costs. An account an operator deletes keeps working for at most this long with
+    tokens already seen; its writes then fail as 401 (see crud.OwnerGone).
+    """
+    return TTLCache(maxsize=4096, ttl=30)
+
+
+# Ids are PostgreSQL integers: anything outside that range cannot exist, so it is refused (422)
+# before it reaches the database.
+TodoId = Annotated[int, Path(ge=1, le=2**31 - 1, description="The todo's id")]

@@ -1,0 +1,99 @@
+"""`create_app(settings)`: the FastAPI application around its own engine (tests build several).
+
+`todo_backend.main:app` is the one the image serves.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import anyio
+from asgi_correlation_id import CorrelationIdMiddleware
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from sqlalchemy.orm.exc import StaleDataError
+
+from todo_backend import migrate
+from todo_backend.api.deps import token_user_cache
+from todo_backend.api.main import api_router
+from todo_backend.api.routes import health
+from todo_backend.core.config import Settings, get_settings
+from todo_backend.core.db import make_async_engine, make_engine
+from todo_backend.core.limits import BodySizeLimitMiddleware
+from todo_backend.core.logging import AccessLogMiddleware
+
+log = logging.getLogger("todo_backend")
+
+
+def _valid_request_id(value: str) -> bool:
+    # Accept the ids other services send (any short token), never log-breaking input.
+    return 0 < len(value) <= 128 and value.isascii() and value.isprintable()
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    settings.check_startup()
+    engine = make_async_engine(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Development convenience only: production runs `python -m todo_backend.migrate`
+        # once per release (the chart's job), never from every replica at start.
+        if not settings.is_production and settings.is_sqlite:
+            sync_engine = make_engine(settings)
+            migrate.upgrade(sync_engine)
+            sync_engine.dispose()
+        log.info("started", extra={"app_env": settings.APP_ENV, "database": engine.dialect.name})
+        try:
+            yield
+        finally:
+            await engine.dispose()  # uvicorn calls this after draining requests on SIGTERM
+            log.info("stopped")
+
+    app = FastAPI(
+        title="Todo backend",
+        version="1.0.0",
+        lifespan=lifespan,
+        openapi_url="/api/v1/openapi.json",
+        docs_url="/api/v1/docs",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.token_users = token_user_cache()
+    # As many requests at the database as the pool keeps open: the overflow connections are
+    # closed on return, and opening one (TCP + SCRAM authentication) per request cost more
+    # than the query. The overflow stays for the readiness probe.
+    app.state.db_slots = anyio.CapacityLimiter(settings.DB_POOL_SIZE)
+    app.include_router(health.router)
+    app.include_router(api_router)
+
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(PoolTimeoutError)
+    async def database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+        log.error("database unavailable", extra={"error": type(exc).__name__})
+        return JSONResponse({"detail": "the database is unavailable, retry later"}, 503)
+
+    @app.exception_handler(StaleDataError)
+    async def vanished(request: Request, exc: Exception) -> JSONResponse:
+        # The todo was deleted by a concurrent request between our read and our write.
+        return JSONResponse({"detail": "Todo not found"}, 404)
+
+    @app.exception_handler(SQLAlchemyError)
+    async def database_error(request: Request, exc: Exception) -> JSONResponse:
+        # Never echo SQL or driver text to the client; the log has the class for operators.
+        log.exception("database error", extra={"error": type(exc).__name__})
+        return JSONResponse({"detail": "internal error"}, 500)
+
+    # Outermost first: the request id exists before anything logs; the size limit applies
+    # before any body is read.
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.MAX_BODY_BYTES)
+    app.add_middleware(AccessLogMiddleware)
+    app.add_middleware(
+        CorrelationIdMiddleware, header_name="X-Request-ID", validator=_valid_request_id
+    )
+    return app
