@@ -16,7 +16,8 @@ from todo_backend.core.security import decode_access_token
 from todo_backend.models import UserPublic
 
 
-def get_settings_dep(request: Request) -> Settings:
+async def get_settings_dep(request: Request) -> Settings:
+    # async: FastAPI would run a plain function in a worker thread, a hop for nothing.
     return request.app.state.settings
 
 
