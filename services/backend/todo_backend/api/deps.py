@@ -16,7 +16,8 @@ from todo_backend.core.security import decode_access_token
 from todo_backend.models import UserPublic
 
 
-def get_settings_dep(request: Request) -> Settings:
+async def get_settings_dep(request: Request) -> Settings:
+    # async: FastAPI would run a plain function in a worker thread, a hop for nothing.
     return request.app.state.settings
 
 
@@ -33,8 +34,17 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
         yield session
 
 
+async def get_account_session(request: Request) -> AsyncIterator[AsyncSession]:
+    # Register and log in hold their connection only for a lookup and an insert, but their
+    # request lasts through tens of milliseconds of password hashing: they do not take one of
+    # the queue's slots (a burst of logins would otherwise stall every todo request).
+    async with AsyncSession(request.app.state.engine, expire_on_commit=False) as session:
+        yield session
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
+AccountSessionDep = Annotated[AsyncSession, Depends(get_account_session)]
 
 # auto_error=False: a missing header gets our own 401 (with WWW-Authenticate), not a 403.
 bearer = HTTPBearer(auto_error=False, description="The access_token from /api/v1/auth/login")

@@ -7,7 +7,7 @@ from datetime import timedelta
 from fastapi import APIRouter, HTTPException, status
 
 from todo_backend import crud
-from todo_backend.api.deps import SessionDep, SettingsDep, unauthorized
+from todo_backend.api.deps import AccountSessionDep, SettingsDep, unauthorized
 from todo_backend.core.security import create_access_token
 from todo_backend.models import Token, UserCreate, UserLogin, UserPublic
 
@@ -22,7 +22,7 @@ LOGIN_FAILED = "Incorrect email or password"
     response_model=UserPublic,
     responses={409: {"description": "An account with this email already exists"}},
 )
-async def register(session: SessionDep, user_in: UserCreate) -> UserPublic:
+async def register(session: AccountSessionDep, user_in: UserCreate) -> UserPublic:
     try:
         user = await crud.create_user(session=session, user_in=user_in)
     except crud.EmailTaken:
@@ -38,7 +38,7 @@ async def register(session: SessionDep, user_in: UserCreate) -> UserPublic:
     response_model=Token,
     responses={401: {"description": LOGIN_FAILED}},
 )
-async def login(session: SessionDep, settings: SettingsDep, credentials: UserLogin) -> Token:
+async def login(session: AccountSessionDep, settings: SettingsDep, credentials: UserLogin) -> Token:
     user = await crud.authenticate(
         session=session, email=credentials.email, password=credentials.password
     )
