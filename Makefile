@@ -21,7 +21,7 @@ export TODO_PYTHON_IMAGE TODO_NODE_IMAGE TODO_POSTGRES_IMAGE
 ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help setup setup-dev deploy teardown lint test test-foundation test-chart tools-test test-system test-roles
+.PHONY: help setup setup-dev deploy teardown lint test test-foundation test-chart tools-test test-system test-roles test-backend test-agent test-frontend
 
 help: ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -38,7 +38,7 @@ deploy: setup ## Deploy the app to Minikube: ansible-playbook site.yml $(ARGS).
 teardown: setup ## Remove the release (keeps the database unless ARGS="-e teardown_purge=true").
 	ansible-playbook playbooks/teardown.yml $(ARGS)
 
-test: setup-dev lint test-foundation test-chart test-roles test-system ## Run every linter and test suite.
+test: setup-dev lint test-foundation test-chart test-roles test-backend test-agent test-frontend test-system ## Run every linter and test suite.
 
 lint: setup-dev ## yamllint, ansible-lint (production profile), ruff check and format check.
 	yamllint -s .
@@ -59,5 +59,18 @@ test-chart: setup-dev tools-test ## helm lint, schema validation on 3 Kubernetes
 test-roles: setup-dev ## The roles and playbooks driven by real ansible-playbook runs on localhost.
 	python -m pytest tests/roles
 
-test-system: setup-dev tools-test ## Container system test: the images run as the chart says (needs Docker).
+test-backend: setup-dev ## Backend API, migrations and fuzz on real PostgreSQL and SQLite; its image.
+	cd services/backend && python -m pytest
+
+test-agent: setup-dev ## Agent: offline parser, model path via a local OpenAI-compatible server, real backend.
+	cd services/ai-agent && python -m pytest
+
+test-frontend: setup-dev ## Frontend: unit tests, types, browser e2e on the real services, its image.
+	cd services/frontend && npm ci --no-audit --no-fund --loglevel=error
+	cd services/frontend && npm test && npm run typecheck
+	cd services/frontend && TODO_PYTHON=$(CURDIR)/$(VENV)/bin/python npm run test:e2e
+	cd services/frontend && npm run test:image
+
+test-system: setup-dev tools-test ## The images role's images run as the chart says; walked by verify and a browser.
 	python -m pytest tests/system
+	molecule test -s images

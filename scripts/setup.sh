@@ -70,4 +70,4 @@ say "ansible-galaxy collection install -r requirements.yml"
 
 echo "$base_value" >"$VENV/.stamp-base"
 $dev && echo "$dev_value" >"$VENV/.stamp-dev"
-say "ready: $("$VENV/bin/ansible" --version | head -n 1)"
+say "ready: $("$VENV/bin/ansible" --version | sed -n 1p)"  # sed reads all: no broken pipe
