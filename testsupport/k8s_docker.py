@@ -31,6 +31,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -329,17 +330,29 @@ def wait_ready(ctr: Container, timeout: float) -> float:
     raise TimeoutError(f"{ctr.name} not ready ({state}):\n{logs.stdout}{logs.stderr}")
 
 
+def _start_workload(ctr: Container, timeout: float) -> float:
+    """Init containers in order, then the main one; seconds from its start to ready."""
+    for init in ctr.init:
+        result = subprocess.run(init.docker_run(detach=False), capture_output=True, text=True)
+        if result.returncode != 0:
+            output = (result.stdout + result.stderr)[-4000:]
+            raise RuntimeError(f"init container {init.name} failed:\n{output}")
+    _docker(*ctr.docker_run(detach=True)[1:])
+    return wait_ready(ctr, timeout)
+
+
 def up(translator: Translator, timeout: float = 120) -> dict[str, Any]:
+    """Starts every workload at once, as a cluster would: a pod's readiness may depend on
+    another's (the agent's on the backend's), and init containers wait for what they need."""
+    down(translator.prefix)  # leftovers of an interrupted run with the same prefix
     plans = translator.plan()
     _docker("network", "create", "--label", f"{LABEL}={translator.prefix}", translator.network)
     report: dict[str, Any] = {"services": {}, "ready_seconds": {}}
+    with ThreadPoolExecutor(max_workers=len(plans) or 1) as pool:
+        started = {ctr.name: pool.submit(_start_workload, ctr, timeout) for ctr in plans}
+        for name, future in started.items():
+            report["ready_seconds"][name] = round(future.result(), 2)
     for ctr in plans:
-        for init in ctr.init:
-            result = subprocess.run(init.docker_run(detach=False), capture_output=True, text=True)
-            if result.returncode != 0:
-                raise RuntimeError(f"init container {init.name} failed:\n{result.stderr}")
-        _docker(*ctr.docker_run(detach=True)[1:])
-        report["ready_seconds"][ctr.name] = round(wait_ready(ctr, timeout), 2)
         ports = {str(p): "{}:{}".format(*_host_port(ctr.name, p)) for p in ctr.ports}
         for alias in ctr.aliases:
             report["services"][alias] = ports
