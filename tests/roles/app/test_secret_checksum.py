@@ -14,7 +14,7 @@ def deploy_only(project: Project):
     """`--tags deploy`: the namespace/Secret tasks must not run (there is no cluster here)."""
     return project.playbook(
         "-v",
-        "playbooks/vault.yml",
+        "playbooks/bootstrap-secrets.yml",
         "playbooks/secrets.yml",
         "probe_secrets.yml",
         "--tags",

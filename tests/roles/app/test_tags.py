@@ -13,7 +13,7 @@ import yaml
 from .conftest import NODE_BASE, PYTHON_BASE, Contexts, Project
 
 APP_PLAYS = (
-    "playbooks/vault.yml",
+    "playbooks/bootstrap-secrets.yml",
     "playbooks/images.yml",
     "playbooks/secrets.yml",
     "playbooks/deploy.yml",

@@ -1,4 +1,4 @@
-"""playbooks/vault.yml: the first run generates the required secrets into an encrypted vault."""
+"""playbooks/bootstrap-secrets.yml: a first run generates the required secrets, encrypted."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ def read_probe(project: Project) -> dict:
 def run_bootstrap(project: Project, *extra: str):
     probe_out = f"probe_out={project.root}/probe.json"
     return project.playbook(
-        "-v", "playbooks/vault.yml", "probe_secrets.yml", "-e", probe_out, *extra
+        "-v", "playbooks/bootstrap-secrets.yml", "probe_secrets.yml", "-e", probe_out, *extra
     )
 
 
@@ -110,7 +110,7 @@ def test_plain_text_vault_file_is_refused(project: Project) -> None:
 
 
 def test_check_mode_writes_nothing(project: Project) -> None:
-    run = project.playbook("playbooks/vault.yml", "--check")
+    run = project.playbook("playbooks/bootstrap-secrets.yml", "--check")
     assert run.rc == 0, run.output
     assert "Check mode: would generate vault_jwt_secret, vault_postgres_password" in run.output
     assert not project.vault_file.exists()
