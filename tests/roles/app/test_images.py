@@ -32,6 +32,15 @@ def build(project: Project, contexts: Contexts, *extra: str, python_base: str = 
     return run, refs
 
 
+def rebuild(project: Project, contexts: Contexts, before: dict) -> tuple[dict, set[str]]:
+    """Runs the role again: the new refs and the services whose tag changed, each rebuilt."""
+    run, refs = build(project, contexts)
+    assert run.rc == 0, run.output
+    retagged = {name for name, ref in refs.items() if ref != before[name]}
+    assert run.recap("changed") == len(retagged)
+    return refs, retagged
+
+
 def test_builds_once_then_changes_nothing_then_rebuilds_only_the_changed_service(
     project: Project, contexts: Contexts
 ) -> None:
@@ -87,21 +96,14 @@ def test_a_shared_context_tags_each_image_by_the_files_its_ignore_file_lets_in(
     # The frontend's files sit in the shared context too, but neither Python image takes them.
     (contexts.dir("frontend") / "app" / "main.txt").write_text("frontend v2\n")
     (contexts.root / "notes.txt").write_text("not in any image\n")
-    frontend_only, after_frontend = build(project, contexts)
-    assert frontend_only.rc == 0, frontend_only.output
-    assert frontend_only.recap("changed") == 1
-    assert after_frontend["backend"] == refs["backend"]
-    assert after_frontend["ai_agent"] == refs["ai_agent"]
-    assert after_frontend["frontend"]["tag"] != refs["frontend"]["tag"]
+    refs, retagged = rebuild(project, contexts, refs)
+    assert retagged == {"frontend"}
 
     (contexts.root / "common" / "shared.txt").write_text("common v2\n")
-    shared, after_shared = build(project, contexts)
-    assert shared.rc == 0, shared.output
-    assert shared.recap("changed") == 2
-    assert after_shared["frontend"] == after_frontend["frontend"]
-    for name in ("backend", "ai_agent"):
-        assert after_shared[name]["tag"] != refs[name]["tag"]
-        image = f"{after_shared[name]['repository']}:{after_shared[name]['tag']}"
+    refs, retagged = rebuild(project, contexts, refs)
+    assert retagged == {"backend", "ai_agent"}
+    for name in retagged:
+        image = f"{refs[name]['repository']}:{refs[name]['tag']}"
         assert docker("run", "--rm", image, "cat", "/common/shared.txt").stdout == "common v2\n"
 
 
