@@ -1,5 +1,5 @@
 #!/usr/bin/python
-"""Content hash of a Docker build context, honouring .dockerignore like the Docker CLI does."""
+"""Content hash of a Docker build context, honouring the ignore file like BuildKit does."""
 
 from __future__ import annotations
 
@@ -17,9 +17,13 @@ DOCUMENTATION = r"""
 module: images_context_hash
 short_description: Hash a Docker build context (the files sent to the builder)
 description:
-  - Walks the build context, leaves out what C(.dockerignore) excludes (Docker's own pattern
+  - Walks the build context, leaves out what the ignore file excludes (Docker's own pattern
     rules, from community.docker's vendored docker-py code), and hashes each remaining file's
     path, executable bit and content, the Dockerfile and the build arguments.
+  - The ignore file is the one BuildKit uses, C(<Dockerfile>.dockerignore) next to the
+    Dockerfile when it exists, else C(.dockerignore) at the root of the context. So services
+    sharing one context (the Python services build from C(services/) for the shared package)
+    each hash exactly the files their own image receives.
   - The result is stable across machines and runs, so it works as an image tag.
 options:
   path:
@@ -65,9 +69,14 @@ build_args:
 """
 
 
-def read_dockerignore(path: str) -> list[str]:
-    """Patterns of .dockerignore, as the Docker CLI reads them (comments and blanks dropped)."""
-    ignore_file = os.path.join(path, ".dockerignore")
+def ignore_file_for(path: str, dockerfile_path: str) -> str:
+    """As BuildKit picks it: <Dockerfile>.dockerignore beside the Dockerfile, else the context's."""
+    specific = dockerfile_path + ".dockerignore"
+    return specific if os.path.exists(specific) else os.path.join(path, ".dockerignore")
+
+
+def read_dockerignore(ignore_file: str) -> list[str]:
+    """Patterns of an ignore file, as the Docker CLI reads them (comments and blanks dropped)."""
     if not os.path.exists(ignore_file):
         return []
     with open(ignore_file, encoding="utf-8") as handle:
@@ -88,7 +97,8 @@ def file_digest(full_path: str) -> str:
 def context_hash(path: str, dockerfile: str, build_args: dict) -> tuple[str, int]:
     dockerfile_path = dockerfile if os.path.isabs(dockerfile) else os.path.join(path, dockerfile)
     relative_dockerfile = os.path.relpath(dockerfile_path, path)
-    included = exclude_paths(path, read_dockerignore(path), dockerfile=relative_dockerfile)
+    patterns = read_dockerignore(ignore_file_for(path, dockerfile_path))
+    included = exclude_paths(path, patterns, dockerfile=relative_dockerfile)
     total = hashlib.sha256()
     count = 0
     for relative in sorted(included):

@@ -41,8 +41,9 @@ def docker(*args: str, timeout: float = 60) -> str:
 @pytest.fixture(scope="module")
 def image() -> Iterator[str]:
     tag = f"todo-ai-agent:test-{uuid.uuid4().hex[:8]}"
+    # The context is services/, for the shared package (see Dockerfile.dockerignore).
     docker("build", "-q", "-t", tag, "--build-arg", f"PYTHON_IMAGE={PYTHON_IMAGE}",
-           str(SERVICE_DIR), timeout=900)  # fmt: skip
+           "-f", str(SERVICE_DIR / "Dockerfile"), str(SERVICE_DIR.parent), timeout=900)  # fmt: skip
     try:
         yield tag
     finally:

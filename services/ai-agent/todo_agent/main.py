@@ -13,18 +13,18 @@ from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import ValidationError
-
-from todo_agent import backend, model
-from todo_agent.actions import ActionLog
-from todo_agent.backend import BackendSession, BackendUnauthorized, BackendUnavailable
-from todo_agent.config import Settings, get_settings
-from todo_agent.limits import BodySizeLimitMiddleware
-from todo_agent.logs import (
+from todo_common.limits import BodySizeLimitMiddleware
+from todo_common.logs import (
     AccessLogMiddleware,
     configure_logging,
     current_request_id,
     valid_request_id,
 )
+
+from todo_agent import backend, model
+from todo_agent.actions import ActionLog
+from todo_agent.backend import BackendSession, BackendUnauthorized, BackendUnavailable
+from todo_agent.config import Settings, get_settings
 from todo_agent.offline import run_offline
 from todo_agent.schemas import MAX_BODY_BYTES, ChatRequest, ChatResponse
 
@@ -66,7 +66,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
-    configure_logging(settings.log_level)
+    # The HTTP clients log every request at INFO; the access line and warnings are enough.
+    configure_logging(settings.log_level, quiet=("httpx", "httpx2", "openai"))
     production = settings.app_env == "production"
     app = FastAPI(
         title="todo-ai-agent",
@@ -79,7 +80,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Outermost last: the request id exists before anything logs; the size limit applies
     # before any body is read.
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=MAX_BODY_BYTES)
-    app.add_middleware(AccessLogMiddleware)
+    # Probes are logged only when they fail.
+    app.add_middleware(
+        AccessLogMiddleware, logger="todo_agent.access", quiet_paths=("/healthz", "/readyz")
+    )
     app.add_middleware(
         CorrelationIdMiddleware, header_name="X-Request-ID", validator=valid_request_id
     )

@@ -50,7 +50,10 @@ def image() -> Iterator[str]:
         f"PYTHON_IMAGE={PYTHON_IMAGE}",
         "-t",
         tag,
-        str(SERVICE_DIR),
+        # The context is services/, for the shared package (see Dockerfile.dockerignore).
+        "-f",
+        str(SERVICE_DIR / "Dockerfile"),
+        str(SERVICE_DIR.parent),
         timeout=900,
     )
     try:

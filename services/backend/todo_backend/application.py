@@ -16,6 +16,8 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm.exc import StaleDataError
+from todo_common.limits import BodySizeLimitMiddleware
+from todo_common.logs import AccessLogMiddleware, valid_request_id
 
 from todo_backend import migrate
 from todo_backend.api.deps import token_user_cache
@@ -23,15 +25,8 @@ from todo_backend.api.main import api_router
 from todo_backend.api.routes import health
 from todo_backend.core.config import Settings, get_settings
 from todo_backend.core.db import make_async_engine, make_engine
-from todo_backend.core.limits import BodySizeLimitMiddleware
-from todo_backend.core.logging import AccessLogMiddleware
 
 log = logging.getLogger("todo_backend")
-
-
-def _valid_request_id(value: str) -> bool:
-    # Accept the ids other services send (any short token), never log-breaking input.
-    return 0 < len(value) <= 128 and value.isascii() and value.isprintable()
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -92,8 +87,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Outermost first: the request id exists before anything logs; the size limit applies
     # before any body is read.
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.MAX_BODY_BYTES)
-    app.add_middleware(AccessLogMiddleware)
+    app.add_middleware(AccessLogMiddleware, logger="todo_backend.access")
     app.add_middleware(
-        CorrelationIdMiddleware, header_name="X-Request-ID", validator=_valid_request_id
+        CorrelationIdMiddleware, header_name="X-Request-ID", validator=valid_request_id
     )
     return app

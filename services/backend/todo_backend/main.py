@@ -2,10 +2,10 @@
 naming the variable (never its value) instead of starting."""
 
 from fastapi import FastAPI
+from todo_common.logs import configure_logging
 
 from todo_backend.application import create_app
 from todo_backend.core.config import ConfigError, get_settings
-from todo_backend.core.logging import setup_logging
 
 
 def _app_or_exit() -> FastAPI:
@@ -13,7 +13,7 @@ def _app_or_exit() -> FastAPI:
         settings = get_settings()
         # At import, so even uvicorn's first lines ("Started server process") come out as JSON;
         # only the served app does this, building an app elsewhere has no global effect.
-        setup_logging(settings.LOG_LEVEL)
+        configure_logging(settings.LOG_LEVEL)
         return create_app(settings)
     except ConfigError as exc:
         raise SystemExit(f"todo-backend: configuration error: {exc}") from None

@@ -15,10 +15,10 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, Engine, text
+from todo_common.logs import configure_logging
 
 from todo_backend.core.config import ConfigError, get_settings
 from todo_backend.core.db import make_engine
-from todo_backend.core.logging import setup_logging
 
 SCRIPT_LOCATION = Path(__file__).parent / "alembic"
 LOCK_KEY = 7_402_118_301  # any fixed bigint; names this app's migration lock
@@ -63,7 +63,7 @@ def upgrade_or_downgrade(engine: Engine, revision: str, *, up: bool = False) -> 
 def main() -> int:
     try:
         settings = get_settings()
-        setup_logging(settings.LOG_LEVEL)
+        configure_logging(settings.LOG_LEVEL)
         settings.check_startup(need_jwt=False)
     except ConfigError as exc:
         print(f"todo-backend migrate: configuration error: {exc}", file=sys.stderr)

@@ -142,32 +142,53 @@ def image_exists(ref: str) -> bool:
 
 
 class Contexts:
-    """Three build contexts shaped like the real services, and the images they produce."""
+    """Build contexts shaped like the real services, and the images they produce.
+
+    As in services/: the two Python services share one context (root) for a shared directory
+    (common/), each Dockerfile with its own <Dockerfile>.dockerignore; the frontend has its own
+    context with a .dockerignore.
+    """
 
     def __init__(self, root: Path) -> None:
         self.root = root
         self.prefix = f"todo-test-{uuid.uuid4().hex[:8]}"
         self.services = {}
+        (root / "common").mkdir(parents=True)
+        (root / "common" / "shared.txt").write_text("common v1\n")
         for name, arg, default in (
             ("backend", "PYTHON_IMAGE", "python:3.13-slim"),
             ("ai_agent", "PYTHON_IMAGE", "python:3.13-slim"),
             ("frontend", "NODE_IMAGE", "node:24-slim"),
         ):
-            context = root / name
-            context.mkdir(parents=True)
-            (context / "Dockerfile").write_text(
-                f"ARG {arg}={default}\nFROM ${{{arg}}}\nCOPY app/ /app/\nUSER 10001:10001\n"
+            shared = arg == "PYTHON_IMAGE"
+            service = root / name
+            service.mkdir(parents=True)
+            prefix = f"{name}/" if shared else ""
+            copies = f"COPY {prefix}app/ /app/\n" + ("COPY common/ /common/\n" if shared else "")
+            (service / "Dockerfile").write_text(
+                f"ARG {arg}={default}\nFROM ${{{arg}}}\n{copies}USER 10001:10001\n"
             )
-            (context / ".dockerignore").write_text("# not part of the image\n*.log\ncache/\n")
-            (context / "app").mkdir()
-            (context / "app" / "main.txt").write_text(f"{name} v1\n")
-            (context / "cache").mkdir()
-            (context / "cache" / "junk.bin").write_text("local cache\n")
+            if shared:
+                (service / "Dockerfile.dockerignore").write_text(
+                    f"# not part of the image\n*\n!{name}/\n!common/\n**/*.log\n**/cache/\n"
+                )
+            else:
+                (service / ".dockerignore").write_text("# not part of the image\n*.log\ncache/\n")
+            (service / "app").mkdir()
+            (service / "app" / "main.txt").write_text(f"{name} v1\n")
+            (service / "cache").mkdir()
+            (service / "cache" / "junk.bin").write_text("local cache\n")
             self.services[name] = {
-                "context": str(context),
+                "context": str(root if shared else service),
                 "repository": f"{self.prefix}-{name.replace('_', '-')}",
                 "base_arg": arg,
             }
+            if shared:
+                self.services[name]["dockerfile"] = f"{name}/Dockerfile"
+
+    def dir(self, name: str) -> Path:
+        """The service's own directory (its Dockerfile's)."""
+        return self.root / name
 
     def images(self) -> list[str]:
         out = docker("image", "ls", "--format", "{{.Repository}}:{{.Tag}}").stdout.split()

@@ -1,14 +1,15 @@
 """The images role on the real Docker engine, with small build contexts made by the test.
 
 The services' real Dockerfiles are written elsewhere; these contexts have the same shape
-(base image as a build argument, a .dockerignore) so the role's behaviour is what is tested.
+(base image as a build argument; the Python services share one context with a shared
+directory, each with its own <Dockerfile>.dockerignore; the frontend has its own .dockerignore)
+so the role's behaviour is what is tested.
 """
 
 from __future__ import annotations
 
 import json
 import socket
-from pathlib import Path
 
 from .conftest import NODE_BASE, PYTHON_BASE, Contexts, Project, docker, image_exists
 
@@ -29,6 +30,15 @@ def build(project: Project, contexts: Contexts, *extra: str, python_base: str = 
     )
     refs = json.loads((project.root / "refs.json").read_text()) if run.rc == 0 else {}
     return run, refs
+
+
+def rebuild(project: Project, contexts: Contexts, before: dict) -> tuple[dict, set[str]]:
+    """Runs the role again: the new refs and the services whose tag changed, each rebuilt."""
+    run, refs = build(project, contexts)
+    assert run.rc == 0, run.output
+    retagged = {name for name, ref in refs.items() if ref != before[name]}
+    assert run.recap("changed") == len(retagged)
+    return refs, retagged
 
 
 def test_builds_once_then_changes_nothing_then_rebuilds_only_the_changed_service(
@@ -57,14 +67,14 @@ def test_builds_once_then_changes_nothing_then_rebuilds_only_the_changed_service
     assert again == refs
 
     # A file the .dockerignore excludes does not change the image.
-    (Path(contexts.services["backend"]["context"]) / "cache" / "junk.bin").write_text("other\n")
-    (Path(contexts.services["backend"]["context"]) / "debug.log").write_text("noise\n")
+    (contexts.dir("backend") / "cache" / "junk.bin").write_text("other\n")
+    (contexts.dir("backend") / "debug.log").write_text("noise\n")
     ignored, same = build(project, contexts)
     assert ignored.recap("changed") == 0
     assert same == refs
 
     # A real change to one service rebuilds that image only.
-    (Path(contexts.services["ai_agent"]["context"]) / "app" / "main.txt").write_text("v2\n")
+    (contexts.dir("ai_agent") / "app" / "main.txt").write_text("v2\n")
     third, changed = build(project, contexts)
     assert third.rc == 0, third.output
     assert third.recap("changed") == 1
@@ -73,6 +83,28 @@ def test_builds_once_then_changes_nothing_then_rebuilds_only_the_changed_service
     assert changed["ai_agent"]["tag"] != refs["ai_agent"]["tag"]
     agent = f"{changed['ai_agent']['repository']}:{changed['ai_agent']['tag']}"
     assert docker("run", "--rm", agent, "cat", "/app/main.txt").stdout == "v2\n"
+
+
+def test_a_shared_context_tags_each_image_by_the_files_its_ignore_file_lets_in(
+    project: Project, contexts: Contexts
+) -> None:
+    """The Python services share a context, as they share services/python-common: a change in
+    the shared directory rebuilds both, a change elsewhere in the context rebuilds neither."""
+    first, refs = build(project, contexts)
+    assert first.rc == 0, first.output
+
+    # The frontend's files sit in the shared context too, but neither Python image takes them.
+    (contexts.dir("frontend") / "app" / "main.txt").write_text("frontend v2\n")
+    (contexts.root / "notes.txt").write_text("not in any image\n")
+    refs, retagged = rebuild(project, contexts, refs)
+    assert retagged == {"frontend"}
+
+    (contexts.root / "common" / "shared.txt").write_text("common v2\n")
+    refs, retagged = rebuild(project, contexts, refs)
+    assert retagged == {"backend", "ai_agent"}
+    for name in retagged:
+        image = f"{refs[name]['repository']}:{refs[name]['tag']}"
+        assert docker("run", "--rm", image, "cat", "/common/shared.txt").stdout == "common v2\n"
 
 
 def test_another_base_image_gives_another_tag(project: Project, contexts: Contexts) -> None:
@@ -95,7 +127,7 @@ def test_refs_are_published_without_building_for_a_deploy_only_run(
 
 
 def test_a_failing_build_shows_the_failing_step(project: Project, contexts: Contexts) -> None:
-    dockerfile = Path(contexts.services["backend"]["context"]) / "Dockerfile"
+    dockerfile = contexts.dir("backend") / "Dockerfile"
     dockerfile.write_text(dockerfile.read_text() + "RUN echo step-output-marker && exit 3\n")
     run, _ = build(project, contexts)
     assert run.rc != 0
@@ -123,10 +155,13 @@ def test_the_docker_endpoint_comes_from_images_docker_env(
 
 
 def test_default_services_are_the_three_real_build_contexts(project: Project) -> None:
-    """Without images_services the role builds services/{backend,ai-agent,frontend}; this copy
-    of the project has no services/, so the role must name each missing context."""
+    """Without images_services the role builds the backend and the agent from services/ (their
+    Dockerfiles in services/{backend,ai-agent}) and the frontend from services/frontend; this
+    copy of the project has no services/, so the role must name each missing context."""
     run = project.playbook("playbooks/images.yml", "--tags", "images")
     assert run.rc != 0
-    for context in ("backend", "ai-agent", "frontend"):
-        assert f"build context {project.root}/services/{context} is not a directory" in run.output
+    assert f"build context {project.root}/services is not a directory" in run.output
+    assert f"build context {project.root}/services/frontend is not a directory" in run.output
+    for name in ("backend", "ai_agent", "frontend"):
+        assert f"failed: [localhost] (item={name})" in run.output
     assert "Traceback" not in run.output

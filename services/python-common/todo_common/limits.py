@@ -1,6 +1,6 @@
-"""Refuses chat bodies over a size limit with 413 before they are read into memory.
+"""Refuses request bodies over a size limit with 413 before they are read into memory.
 
-The schema bounds each field; this bounds the bytes, whether announced (Content-Length) or
+The schemas bound each field; this bounds the bytes, whether announced (Content-Length) or
 streamed (chunked), so an oversized body costs neither memory nor JSON parsing.
 """
 
@@ -33,7 +33,8 @@ class BodySizeLimitMiddleware:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
-                    # Raised while the route reads its body; FastAPI answers it as a 413.
+                    # Raised inside the route's body read; FastAPI re-raises HTTPExceptions
+                    # from there and the exception middleware answers 413.
                     raise HTTPException(status_code=413, detail=self.detail)
             return message
 
