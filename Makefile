@@ -21,7 +21,7 @@ export TODO_PYTHON_IMAGE TODO_NODE_IMAGE TODO_POSTGRES_IMAGE
 ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help setup setup-dev deploy teardown lint test test-foundation test-chart tools-test test-system test-roles test-backend test-agent test-frontend
+.PHONY: help setup setup-dev deploy teardown lint test test-foundation test-chart tools-test test-system test-roles test-backend test-agent test-frontend frontend-deps
 
 help: ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -65,12 +65,14 @@ test-backend: setup-dev ## Backend API, migrations and fuzz on real PostgreSQL a
 test-agent: setup-dev ## Agent: offline parser, model path via a local OpenAI-compatible server, real backend.
 	cd services/ai-agent && python -m pytest
 
-test-frontend: setup-dev ## Frontend: unit tests, types, browser e2e on the real services, its image.
+frontend-deps: ## npm ci for the frontend (its tests and the browser walk of the system test).
 	cd services/frontend && npm ci --no-audit --no-fund --loglevel=error
+
+test-frontend: setup-dev frontend-deps ## Frontend: unit tests, types, browser e2e on the real services, its image.
 	cd services/frontend && npm test && npm run typecheck
 	cd services/frontend && TODO_PYTHON=$(CURDIR)/$(VENV)/bin/python npm run test:e2e
 	cd services/frontend && npm run test:image
 
-test-system: setup-dev tools-test ## The images role's images run as the chart says; walked by verify and a browser.
+test-system: setup-dev tools-test frontend-deps ## The images role's images run as the chart says; walked by verify and a browser.
 	python -m pytest tests/system
 	molecule test -s images

@@ -25,27 +25,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
-from sqlalchemy import create_engine, text
 
 REPO = Path(__file__).resolve().parents[1]
 BACKEND_DIR = REPO / "services" / "backend"
 sys.path[:0] = [str(REPO), str(BACKEND_DIR)]
 
-from testsupport.postgres import running_postgres  # noqa: E402
+from testsupport.postgres import fresh_database, running_postgres  # noqa: E402
 from testsupport.servers import run_server, uvicorn_args  # noqa: E402
 
 LUA = Path(__file__).with_name("wrk_report.lua")
 JWT_SECRET = "bench-only-jwt-secret-0123456789abcdef0123"  # noqa: S105 - throwaway server
 PASSWORD = "bench password 123"  # noqa: S105 - a user of the throwaway database
-
-
-def fresh_database(server_url: str, name: str) -> str:
-    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return server_url.rsplit("/", 1)[0] + "/" + name
 
 
 def wrk(url: str, *, clients: int, seconds: int, env: dict[str, str]) -> dict:

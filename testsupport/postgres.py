@@ -19,6 +19,8 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from sqlalchemy import create_engine, text
+
 DB_USER = "todo_test"
 DB_PASSWORD = "todo-test-password"  # noqa: S105 - throwaway loopback-only test server
 
@@ -86,3 +88,13 @@ def running_postgres() -> Iterator[str]:
             check=False, capture_output=True,
         )  # fmt: skip
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def fresh_database(server_url: str, name: str) -> str:
+    """Drops and creates database `name` on the server; returns its URL (same credentials)."""
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return server_url.rsplit("/", 1)[0] + "/" + name

@@ -16,7 +16,7 @@ import httpx
 import pytest
 from sqlalchemy import Engine, create_engine, text
 
-from testsupport.postgres import running_postgres
+from testsupport.postgres import fresh_database, running_postgres
 from testsupport.servers import run_server, uvicorn_args
 
 SERVICE_DIR = Path(__file__).resolve().parents[1]
@@ -36,16 +36,6 @@ class Backend:
 def postgres_server() -> Iterator[str]:
     with running_postgres() as url:
         yield url
-
-
-def create_database(server_url: str, name: str) -> str:
-    """A fresh, empty database on the test server; returns its URL."""
-    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return server_url.rsplit("/", 1)[0] + "/" + name
 
 
 def run_migrate(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -75,7 +65,7 @@ def backend(
         database_url = f"sqlite:///{logs / 'todo.db'}"
         app_env = "development"
     else:
-        database_url = create_database(request.getfixturevalue("postgres_server"), "todo_api")
+        database_url = fresh_database(request.getfixturevalue("postgres_server"), "todo_api")
         app_env = "production"  # the image's mode: no automatic migration, strict settings
     env = server_env(database_url, app_env=app_env)
     migrated = run_migrate(env)

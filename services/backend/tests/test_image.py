@@ -21,8 +21,8 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from tests.conftest import SERVICE_DIR, create_database
-from testsupport.postgres import free_port
+from tests.conftest import SERVICE_DIR
+from testsupport.postgres import free_port, fresh_database
 from testsupport.servers import wait_healthy
 
 pytestmark = pytest.mark.image
@@ -64,7 +64,7 @@ def image() -> Iterator[str]:
 
 @pytest.fixture
 def runtime_env(postgres_server: str) -> dict[str, str]:
-    database_url = create_database(postgres_server, "todo_image")
+    database_url = fresh_database(postgres_server, "todo_image")
     # Neon-style scheme, to prove the image's own normalisation.
     return {
         "DATABASE_URL": database_url.replace("postgresql+psycopg://", "postgres://"),

@@ -15,12 +15,13 @@ from sqlalchemy import create_engine, inspect, text
 from sqlmodel import SQLModel
 from todo_backend import migrate, models  # noqa: F401  (models registers the tables)
 
-from tests.conftest import SERVICE_DIR, create_database, run_migrate, server_env
+from tests.conftest import SERVICE_DIR, run_migrate, server_env
+from testsupport.postgres import fresh_database
 
 
 @pytest.fixture
 def empty_database(postgres_server: str) -> str:
-    return create_database(postgres_server, "todo_migrations")
+    return fresh_database(postgres_server, "todo_migrations")
 
 
 def head_revision() -> str:
