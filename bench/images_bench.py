@@ -43,6 +43,10 @@ from pathlib import Path
 import httpx
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from testsupport import k8s_docker as k8s  # noqa: E402
+
 LUA = Path(__file__).with_name("wrk_report.lua")
 HELM = Path(os.environ.get("HELM_BIN") or REPO / ".cache" / "bin" / "helm")
 PREFIX = f"todo-bench-{secrets.token_hex(3)}"
@@ -193,7 +197,7 @@ def render(refs: dict[str, dict[str, str]], postgres_image: str) -> str:
     return subprocess.run(argv, capture_output=True, text=True, check=True, timeout=60).stdout
 
 
-def k8s_docker(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+def k8s_docker_cli(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "testsupport.k8s_docker", *args],
         cwd=REPO, capture_output=True, text=True, timeout=timeout,
@@ -209,7 +213,7 @@ def containers(work: Path) -> Iterator[dict]:
     }}))  # fmt: skip
     secret_file.chmod(0o600)
     try:
-        result = k8s_docker(
+        result = k8s_docker_cli(
             "up", str(work / "manifests.yaml"), f"--secret-file={secret_file}",
             f"--prefix={PREFIX}", "--timeout=120",
         )  # fmt: skip
@@ -217,24 +221,56 @@ def containers(work: Path) -> Iterator[dict]:
             raise RuntimeError(f"k8s_docker up failed:\n{result.stderr[-4000:]}")
         yield json.loads(result.stdout)
     finally:
-        k8s_docker("down", f"--prefix={PREFIX}")
+        k8s_docker_cli("down", f"--prefix={PREFIX}")
+
+
+def rerun_ready(work: Path) -> dict[str, float]:
+    """Each app container removed and run again while the others are up (a pod restart whose
+    dependencies are ready, init containers not repeated): seconds from `docker run` to ready.
+    In `up` everything starts at once, so the agent's readiness also waits for the backend's."""
+    docs = k8s.load_manifests((work / "manifests.yaml").read_text())
+    secret_map = json.loads((work / "secrets.json").read_text())
+    times = {}
+    for ctr in k8s.Translator(docs, secret_map, PREFIX).plan():
+        if ctr.name.endswith("-todo-postgresql"):
+            continue
+        docker("rm", "-f", ctr.name)
+        started = time.monotonic()
+        docker(*ctr.docker_run(detach=True)[1:])
+        k8s.wait_ready(ctr, timeout=60)
+        times[ctr.name] = round(time.monotonic() - started, 2)
+    return times
 
 
 def wrk(url: str, *, clients: int, seconds: int, env: dict[str, str]) -> dict:
+    """One wrk run; halfway through, the CPU share of the app containers (`docker stats`)."""
     argv = ["wrk", "-t1", f"-c{clients}", f"-d{seconds}s", "--timeout", "10s", "-s", str(LUA), url]
-    out = subprocess.run(
-        argv, env={**os.environ, **env}, capture_output=True, text=True,
-        timeout=seconds + 30, check=True,
-    ).stdout  # fmt: skip
+    with subprocess.Popen(
+        argv, env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    ) as proc:
+        time.sleep(seconds / 2)
+        stats = docker("stats", "--no-stream", "--format", "{{.Name}} {{.CPUPerc}}",
+                       *(f"{PREFIX}-todo-{w}" for w in ("backend", "frontend")))  # fmt: skip
+        out, err = proc.communicate(timeout=seconds + 30)
+    if proc.returncode != 0:
+        raise RuntimeError(f"wrk failed: {err}")
     line = next(x for x in out.splitlines() if x.startswith("WRK_JSON "))
     result = json.loads(line.removeprefix("WRK_JSON "))
     result["rps"] = result["requests"] / (result["duration_us"] / 1e6)
+    result["cpu"] = ", ".join(
+        f"{name.removeprefix(f'{PREFIX}-todo-')} {cpu}"
+        for name, cpu in (x.split() for x in stats.splitlines())
+    )
     return result
 
 
-def load(services: dict, args: argparse.Namespace) -> list[dict]:
-    backend = f"http://{services['todo-backend']['8000']}"
-    frontend = f"http://{services['todo-frontend']['3000']}"
+def published(workload: str, port: int) -> str:
+    """Host address of a container port, read now: a re-run container gets a new one."""
+    return "http://" + docker("port", f"{PREFIX}-{workload}", f"{port}/tcp").splitlines()[0]
+
+
+def load(args: argparse.Namespace) -> list[dict]:
+    backend, frontend = published("todo-backend", 8000), published("todo-frontend", 3000)
     with httpx.Client(base_url=backend, timeout=30) as client:
         creds = {"email": "bench@example.com", "password": PASSWORD}
         client.post("/api/v1/auth/register", json=creds).raise_for_status()
@@ -295,7 +331,24 @@ def spread(values: list[float]) -> str:
     return f"{min(values):.1f} / {statistics.median(values):.1f} / {max(values):.1f}"
 
 
-def report(size_rows: list[dict], build: dict, ready: list[dict], loads: list[dict]) -> None:
+def ready_table(title: str, ready: list[dict[str, float]]) -> None:
+    print(f"## {title} (seconds; min / median / max)\n")
+    rows = []
+    for workload in ready[0]:
+        values = [r[workload] for r in ready]
+        short = workload.removeprefix(f"{PREFIX}-todo-")
+        goal = READY_GOALS_S.get(short)
+        verdict = "" if goal is None else (
+            f"< {goal} s: " + ("met" if max(values) < goal else "MISSED (max)"))  # fmt: skip
+        rows.append([workload.removeprefix(f"{PREFIX}-"), str(len(values)),
+                     f"{min(values):.2f} / {statistics.median(values):.2f} / "
+                     f"{max(values):.2f}", verdict])  # fmt: skip
+    table(["workload", "starts", "seconds", "goal"], rows)
+
+
+def report(
+    size_rows: list[dict], build: dict, ready: list[dict], rerun: list[dict], loads: list[dict]
+) -> None:
     mb = 1e6
     print("\n## Image sizes (MB = 10^6 bytes, as docker prints them)\n")
     table(
@@ -306,6 +359,9 @@ def report(size_rows: list[dict], build: dict, ready: list[dict], loads: list[di
                                              else "MISSED")]
          for r in size_rows],
     )  # fmt: skip
+    for r in size_rows:  # the layers' sum and the difference of the totals should agree
+        if abs(r["own"] - r["size_delta"]) > mb:
+            print(f"note: {r['service']}: total minus base is {r['size_delta'] / mb:.1f} MB\n")
     inspect = statistics.median(build["inspect"])
     noop = statistics.median(build["noop"]) if build["noop"] else float("nan")
     print("## Builds of all three through the images role (seconds; min / median / max)\n")
@@ -327,24 +383,14 @@ def report(size_rows: list[dict], build: dict, ready: list[dict], loads: list[di
         f"No-op role run / three inspects: {noop / inspect:.0f}x; the role adds "
         f"{noop - inspect:.1f} s on a no-op (goal < 5 s: {verdict})\n"
     )
-    print("## `docker run` to ready (k8s_docker ready_seconds; min / median / max)\n")
-    rows = []
-    for workload in ready[0]:
-        values = [r[workload] for r in ready]
-        short = workload.removeprefix(f"{PREFIX}-todo-")
-        goal = READY_GOALS_S.get(short)
-        verdict = "" if goal is None else (
-            f"< {goal} s: " + ("met" if max(values) < goal else "MISSED (max)"))  # fmt: skip
-        rows.append([workload.removeprefix(f"{PREFIX}-"), str(len(values)),
-                     f"{min(values):.2f} / {statistics.median(values):.2f} / "
-                     f"{max(values):.2f}", verdict])  # fmt: skip
-    table(["workload", "starts", "seconds", "goal"], rows)
+    ready_table("`docker run` to ready, all started at once (k8s_docker up's ready_seconds)", ready)
+    ready_table("`docker run` to ready, run again while the others are up", rerun)
     print("## Todo list under load: through the frontend's proxy vs straight to the backend\n")
     table(
-        ["round", "path", "p50 ms", "p90 ms", "p99 ms", "req/s", "errors"],
+        ["round", "path", "p50 ms", "p90 ms", "p99 ms", "req/s", "errors", "CPU mid-run"],
         [[str(r["round"]), r["name"], f"{r['p50_us'] / 1000:.1f}", f"{r['p90_us'] / 1000:.1f}",
           f"{r['p99_us'] / 1000:.1f}", f"{r['rps']:.0f}",
-          str(r["non_2xx"] + r["socket_errors"])] for r in loads],
+          str(r["non_2xx"] + r["socket_errors"]), r["cpu"]] for r in loads],
     )  # fmt: skip
     by_name: dict[str, list[dict]] = {}
     for r in loads:
@@ -386,14 +432,15 @@ def main() -> int:
         build = builds(args, work, bases)
         size_rows = sizes(build["names"], bases)
         (work / "manifests.yaml").write_text(render(build["refs"], bases["TODO_POSTGRES_IMAGE"]))
-        ready, loads = [], []
+        ready, rerun, loads = [], [], []
         for start in range(args.starts):
             with containers(work) as up:
                 ready.append(up["ready_seconds"])
-                print(f"start {start + 1}: {up['ready_seconds']}", flush=True)
+                rerun.append(rerun_ready(work))
+                print(f"start {start + 1}: {up['ready_seconds']}, again: {rerun[-1]}", flush=True)
                 if start == args.starts - 1:  # load on the last start only
-                    loads = load(up["services"], args)
-    report(size_rows, build, ready, loads)
+                    loads = load(args)
+    report(size_rows, build, ready, rerun, loads)
     print(f"\nLoad average at the end: {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
     return 0
 
