@@ -293,7 +293,11 @@ def load(args: argparse.Namespace) -> list[dict]:
     for round_ in range(args.rounds):
         for name, (base, env) in cases.items():
             result = wrk(base, clients=args.clients, seconds=args.seconds, env=env)
-            results.append({**result, "name": name, "round": round_ + 1})
+            results.append({**result, "name": name, "round": round_ + 1, "clients": args.clients})
+    # One client: each request's own cost through the proxy, without queueing behind others.
+    for name, (base, env) in cases.items():
+        result = wrk(base, clients=1, seconds=min(args.seconds, 5), env=env)
+        results.append({**result, "name": name, "round": "-", "clients": 1})
     return results
 
 
@@ -387,14 +391,16 @@ def report(
     ready_table("`docker run` to ready, run again while the others are up", rerun)
     print("## Todo list under load: through the frontend's proxy vs straight to the backend\n")
     table(
-        ["round", "path", "p50 ms", "p90 ms", "p99 ms", "req/s", "errors", "CPU mid-run"],
-        [[str(r["round"]), r["name"], f"{r['p50_us'] / 1000:.1f}", f"{r['p90_us'] / 1000:.1f}",
-          f"{r['p99_us'] / 1000:.1f}", f"{r['rps']:.0f}",
+        ["round", "clients", "path", "p50 ms", "p90 ms", "p99 ms", "req/s", "errors",
+         "CPU mid-run"],
+        [[str(r["round"]), str(r["clients"]), r["name"], f"{r['p50_us'] / 1000:.1f}",
+          f"{r['p90_us'] / 1000:.1f}", f"{r['p99_us'] / 1000:.1f}", f"{r['rps']:.0f}",
           str(r["non_2xx"] + r["socket_errors"]), r["cpu"]] for r in loads],
     )  # fmt: skip
     by_name: dict[str, list[dict]] = {}
     for r in loads:
-        by_name.setdefault(r["name"].split(" ")[0], []).append(r)
+        if r["clients"] > 1:
+            by_name.setdefault(r["name"].split(" ")[0], []).append(r)
     if {"direct", "proxied"} <= by_name.keys():
         p99 = {k: statistics.median(r["p99_us"] for r in v) for k, v in by_name.items()}
         p50 = {k: statistics.median(r["p50_us"] for r in v) for k, v in by_name.items()}
@@ -403,6 +409,11 @@ def report(
             f"Proxy cost (medians over rounds): p99 {p99['proxied'] / p99['direct']:.2f}x "
             f"(+{(p99['proxied'] - p99['direct']) / 1000:.1f} ms), p50 "
             f"{p50['proxied'] / p50['direct']:.2f}x, req/s {rps['proxied'] / rps['direct']:.2f}x"
+        )
+    single = {r["name"].split(" ")[0]: r["p50_us"] for r in loads if r["clients"] == 1}
+    if {"direct", "proxied"} <= single.keys():
+        print(
+            f"One client: the proxy adds {(single['proxied'] - single['direct']) / 1000:.1f} ms p50"
         )
 
 
