@@ -1,11 +1,15 @@
--- Shared by every wrk run of bench/backend_bench.py: the request comes from the environment
--- (BENCH_METHOD, BENCH_PATH, BENCH_TOKEN, BENCH_BODY) and the summary is printed as one JSON
--- line, so the script does not parse wrk's human-readable output.
+-- Shared by every wrk run of bench/backend_bench.py and bench/images_bench.py: the request
+-- comes from the environment (BENCH_METHOD, BENCH_PATH, BENCH_TOKEN, BENCH_COOKIE, BENCH_BODY)
+-- and the summary is printed as one JSON line, so no script parses wrk's human-readable output.
 wrk.method = os.getenv("BENCH_METHOD") or "GET"
 wrk.path = os.getenv("BENCH_PATH") or "/"
 local token = os.getenv("BENCH_TOKEN")
 if token and token ~= "" then
   wrk.headers["Authorization"] = "Bearer " .. token
+end
+local cookie = os.getenv("BENCH_COOKIE")
+if cookie and cookie ~= "" then
+  wrk.headers["Cookie"] = cookie
 end
 local body = os.getenv("BENCH_BODY")
 if body and body ~= "" then
