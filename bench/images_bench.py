@@ -419,15 +419,15 @@ def report(
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--cold-builds", type=int, default=1, choices=range(0, 4))
+    parser.add_argument("--cold-builds", type=int, default=1, choices=range(0, 4), metavar="0..3")
     parser.add_argument("--skip-cold", action="store_true", help="no cold build (no prune)")
-    parser.add_argument("--warm-builds", type=int, default=1, choices=range(0, 4))
-    parser.add_argument("--noop-runs", type=int, default=3, choices=range(1, 11))
-    parser.add_argument("--starts", type=int, default=3, choices=range(1, 11))
-    parser.add_argument("--clients", type=int, default=20, choices=range(1, 201))
-    parser.add_argument("--seconds", type=int, default=10, choices=range(1, 61))
-    parser.add_argument("--rounds", type=int, default=2, choices=range(1, 6))
-    parser.add_argument("--todos", type=int, default=50, choices=range(1, 101))
+    parser.add_argument("--warm-builds", type=int, default=1, choices=range(0, 4), metavar="0..3")
+    parser.add_argument("--noop-runs", type=int, default=3, choices=range(1, 11), metavar="1..10")
+    parser.add_argument("--starts", type=int, default=3, choices=range(1, 11), metavar="1..10")
+    parser.add_argument("--clients", type=int, default=20, choices=range(1, 201), metavar="1..200")
+    parser.add_argument("--seconds", type=int, default=10, choices=range(1, 61), metavar="1..60")
+    parser.add_argument("--rounds", type=int, default=2, choices=range(1, 6), metavar="1..5")
+    parser.add_argument("--todos", type=int, default=50, choices=range(1, 101), metavar="1..100")
     args = parser.parse_args()
     for tool in ("wrk", "docker"):
         if shutil.which(tool) is None:
