@@ -30,24 +30,21 @@ REPO = Path(__file__).resolve().parents[1]
 BACKEND_DIR = REPO / "services" / "backend"
 sys.path[:0] = [str(REPO), str(BACKEND_DIR)]
 
+from wrk_tools import machine, parse, wrk_argv  # noqa: E402
+
 from testsupport.postgres import fresh_database, running_postgres  # noqa: E402
 from testsupport.servers import run_server, uvicorn_args  # noqa: E402
 
-LUA = Path(__file__).with_name("wrk_report.lua")
 JWT_SECRET = "bench-only-jwt-secret-0123456789abcdef0123"  # noqa: S105 - throwaway server
 PASSWORD = "bench password 123"  # noqa: S105 - a user of the throwaway database
 
 
 def wrk(url: str, *, clients: int, seconds: int, env: dict[str, str]) -> dict:
-    argv = ["wrk", "-t1", f"-c{clients}", f"-d{seconds}s", "--timeout", "10s", "-s", str(LUA), url]
     out = subprocess.run(
-        argv, env={**os.environ, **env}, capture_output=True, text=True,
-        timeout=seconds + 30, check=True,
+        wrk_argv(url, clients=clients, seconds=seconds), env={**os.environ, **env},
+        capture_output=True, text=True, timeout=seconds + 30, check=True,
     ).stdout  # fmt: skip
-    line = next(x for x in out.splitlines() if x.startswith("WRK_JSON "))
-    result = json.loads(line.removeprefix("WRK_JSON "))
-    result["rps"] = result["requests"] / (result["duration_us"] / 1e6)
-    return result
+    return parse(out)
 
 
 def measure(base: str, name: str, env: dict[str, str], args: argparse.Namespace) -> dict:
@@ -64,24 +61,10 @@ def serve(app: str, cwd: Path, env: dict[str, str], log: Path) -> Iterator[str]:
         yield base
 
 
-def machine() -> str:
-    cpu = "unknown CPU"
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    return (
-        f"{platform.system()} {platform.release()}, {os.cpu_count()} cores ({cpu}), "
-        f"Python {platform.python_version()}, load average before the run {load}"
-    )
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--clients", type=int, default=50)
-    parser.add_argument("--seconds", type=int, default=10, choices=range(1, 61))
+    parser.add_argument("--seconds", type=int, default=10, choices=range(1, 61), metavar="1..60")
     parser.add_argument("--todos", type=int, default=200, help="todos owned by the bench user")
     parser.add_argument("--limit", type=int, default=50, help="page size of the list request")
     args = parser.parse_args()
@@ -141,7 +124,7 @@ def main() -> int:
 
 def print_table(results: list[dict], args: argparse.Namespace) -> None:
     bare_p99 = results[-1]["p99_us"]
-    print(f"\nMachine: {machine()}")
+    print(f"\nMachine: {machine(f'Python {platform.python_version()}')}")
     print(
         f"{args.clients} concurrent clients unless noted, {args.seconds} s per run after a 2 s "
         "warm-up, wrk -t1, one uvicorn process (uvloop, httptools), PostgreSQL 15 on loopback\n"

@@ -29,7 +29,6 @@ import argparse
 import contextlib
 import json
 import os
-import platform
 import secrets
 import shutil
 import statistics
@@ -45,9 +44,10 @@ import httpx
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from wrk_tools import machine, parse, wrk_argv  # noqa: E402
+
 from testsupport import k8s_docker as k8s  # noqa: E402
 
-LUA = Path(__file__).with_name("wrk_report.lua")
 HELM = Path(os.environ.get("HELM_BIN") or REPO / ".cache" / "bin" / "helm")
 PREFIX = f"todo-bench-{secrets.token_hex(3)}"
 PASSWORD = "bench password 123"  # noqa: S105 - a user of the throwaway database
@@ -244,7 +244,7 @@ def rerun_ready(work: Path) -> dict[str, float]:
 
 def wrk(url: str, *, clients: int, seconds: int, env: dict[str, str]) -> dict:
     """One wrk run; halfway through, the CPU share of the app containers (`docker stats`)."""
-    argv = ["wrk", "-t1", f"-c{clients}", f"-d{seconds}s", "--timeout", "10s", "-s", str(LUA), url]
+    argv = wrk_argv(url, clients=clients, seconds=seconds)
     with subprocess.Popen(
         argv, env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     ) as proc:
@@ -254,9 +254,7 @@ def wrk(url: str, *, clients: int, seconds: int, env: dict[str, str]) -> dict:
         out, err = proc.communicate(timeout=seconds + 30)
     if proc.returncode != 0:
         raise RuntimeError(f"wrk failed: {err}")
-    line = next(x for x in out.splitlines() if x.startswith("WRK_JSON "))
-    result = json.loads(line.removeprefix("WRK_JSON "))
-    result["rps"] = result["requests"] / (result["duration_us"] / 1e6)
+    result = parse(out)
     result["cpu"] = ", ".join(
         f"{name.removeprefix(f'{PREFIX}-todo-')} {cpu}"
         for name, cpu in (x.split() for x in stats.splitlines())
@@ -302,21 +300,6 @@ def load(args: argparse.Namespace) -> list[dict]:
 
 
 # --- report ------------------------------------------------------------------------------------
-
-
-def machine() -> str:
-    cpu = "unknown CPU"
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    engine = docker("version", "--format", "{{.Server.Version}}").strip()
-    load_avg = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    return (
-        f"{platform.system()} {platform.release()}, {os.cpu_count()} cores ({cpu}), "
-        f"Docker {engine}, load average at the start {load_avg}"
-    )
 
 
 def table(header: list[str], rows: list[list[str]]) -> None:
@@ -436,7 +419,8 @@ def main() -> int:
     if not HELM.exists():
         print(f"helm not found at {HELM} (scripts/install-helm.sh)", file=sys.stderr)
         return 2
-    print(f"Machine: {machine()}", flush=True)
+    engine = docker("version", "--format", "{{.Server.Version}}").strip()
+    print(f"Machine: {machine(f'Docker {engine}')}", flush=True)
     bases = base_images()
     with tempfile.TemporaryDirectory(prefix="images-bench-") as tmp:
         work = Path(tmp)
