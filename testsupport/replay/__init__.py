@@ -72,7 +72,8 @@ def install(bin_dir: Path, tools: tuple[str, ...] = ("minikube", "helm")) -> dic
             f"# Stand-in for {tool}: see testsupport/replay/{tool}.py\n"
             f"PYTHONPATH={shlex.quote(str(REPO))}${{PYTHONPATH:+:$PYTHONPATH}}\n"
             "export PYTHONPATH\n"
-            f'exec {shlex.quote(sys.executable)} -m testsupport.replay.{tool} "$@"\n'
+            # -P: the current directory (perhaps another checkout) must not shadow this one.
+            f'exec {shlex.quote(sys.executable)} -P -m testsupport.replay.{tool} "$@"\n'
         )
         path.chmod(0o755)
         made[tool] = path
