@@ -57,6 +57,8 @@ if [ -z "$python" ]; then
     fi
   elif [ -f /etc/debian_version ]; then
     echo "setup: install one with: sudo apt install python3.12 python3.12-venv   (python3.13 python3.13-venv on Debian 13)" >&2
+  elif [ "$(uname -s)" = Darwin ]; then
+    echo "setup: install one with: brew install python@3.13   (macOS's own python3 is 3.9)" >&2
   fi
   exit 1
 fi
