@@ -1,6 +1,10 @@
 # Thin task runner: each target calls one script or tool. `make help` lists them.
-SHELL := bash
-.SHELLFLAGS := -eu -o pipefail -c
+# Every recipe line runs as `bash -eu -o pipefail -c LINE`, with GNU make 3.81 (macOS's
+# /usr/bin/make) as with 4.x. The flags sit in SHELL itself: 3.81 has no .SHELLFLAGS (new in
+# 3.82, see its NEWS) and always runs "$(SHELL) -c LINE"; both split a multi-word SHELL into
+# its words (job.c, construct_command_argv_internal: "SHELL may be a multi-word command").
+SHELL := bash -eu -o pipefail
+.SHELLFLAGS := -c
 VENV := .venv
 # The venv's tools, then the helm binary the chart tests install under .cache/bin.
 export PATH := $(CURDIR)/$(VENV)/bin:$(CURDIR)/.cache/bin:$(PATH)

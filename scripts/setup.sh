@@ -13,20 +13,55 @@ dev=false
 
 say() { printf 'setup: %s\n' "$*"; }
 
-# Python: prefer 3.13, then 3.12 (current Ansible needs >= 3.12); fall back to 3.11.
-python_ok() { "$1" -c 'import sys, venv; sys.exit(sys.version_info < (3, 11))' >/dev/null 2>&1; }
-pick_python() {
-  local c
-  if [ -n "${PYTHON:-}" ]; then echo "$PYTHON"; return; fi
+# Python: prefer 3.13, then 3.12 (current Ansible needs >= 3.12); fall back to 3.11. A Python
+# counts only if it can make a venv with pip in it: `import venv` is not enough, because Debian
+# and Ubuntu ship ensurepip (which `python3 -m venv` runs to put pip into the venv) apart from
+# the interpreter, in pythonX.Y-venv.
+python_ok() { "$1" -c 'import sys, venv, ensurepip; sys.exit(sys.version_info < (3, 11))' >/dev/null 2>&1; }
+# "X.Y" of a Python that runs and is >= 3.11 (whether or not it has ensurepip), else nothing.
+python_version() {
+  "$1" -c 'import sys; sys.version_info >= (3, 11) and print("%d.%d" % sys.version_info[:2])' 2>/dev/null || true
+}
+python=""
+no_ensurepip=""  # the Pythons that were refused only for lacking ensurepip, one "X.Y path" a line
+consider() {  # consider NAME-OR-PATH: picks it when usable, else notes why not
+  local path v
+  path=$(command -v "$1" 2>/dev/null) || return 1
+  if python_ok "$path"; then python=$path; return 0; fi
+  v=$(python_version "$path")
+  if [ -n "$v" ]; then no_ensurepip="$no_ensurepip$v $path
+"; fi
+  return 1
+}
+if [ -n "${PYTHON:-}" ]; then
+  if consider "$PYTHON"; then python=$PYTHON; fi
+else
   for c in python3.13 python3.12 \
            "$HOME"/.pyenv/versions/3.13*/bin/python3 "$HOME"/.pyenv/versions/3.12*/bin/python3 \
            python3; do
-    # A pyenv shim can exist on PATH yet fail when that version is not selected: try it.
-    if command -v "$c" >/dev/null 2>&1 && python_ok "$c"; then command -v "$c"; return; fi
+    # A pyenv shim can exist on PATH yet fail when that version is not selected: consider tries it.
+    if consider "$c"; then break; fi
   done
-  return 1
-}
-python=$(pick_python) || { echo "setup: Python >= 3.11 with venv is required (3.12+ recommended)" >&2; exit 1; }
+fi
+if [ -z "$python" ]; then
+  echo "setup: Python >= 3.11 with venv is required (3.12+ recommended)${PYTHON:+; PYTHON=$PYTHON is not one}" >&2
+  if [ -n "$no_ensurepip" ]; then
+    v=${no_ensurepip%% *}  # the most preferred of them
+    printf '%s' "$no_ensurepip" | while read -r ver path; do
+      echo "setup: $path (Python $ver) has no ensurepip, so it cannot put pip into a venv" >&2
+    done
+    if [ -f /etc/debian_version ]; then
+      echo "setup: install it with: sudo apt install python$v-venv   (then run this again)" >&2
+    else
+      echo "setup: install the ensurepip/venv part of Python $v from your package manager, or a Python from python.org or Homebrew" >&2
+    fi
+  elif [ -f /etc/debian_version ]; then
+    echo "setup: install one with: sudo apt install python3.12 python3.12-venv   (python3.13 python3.13-venv on Debian 13)" >&2
+  elif [ "$(uname -s)" = Darwin ]; then
+    echo "setup: install one with: brew install python@3.13   (macOS's own python3 is 3.9)" >&2
+  fi
+  exit 1
+fi
 version=$("$python" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 if [ "$version" = "3.11" ]; then
   say "WARNING: using Python 3.11. Current Ansible (ansible-core 2.21) needs 3.12+, so you get"
@@ -37,7 +72,9 @@ fi
 # One stamp per mode records the hash of the interpreter and of every requirements file it
 # installs; a dev install satisfies a plain one too, so switching modes reinstalls nothing.
 base_reqs=(requirements.txt requirements.yml)
-# requirements-dev.txt pulls in each service's requirements with -r: they count too.
+# requirements-dev.txt pulls in each service's requirements with -r: they count too. (Word
+# splitting on purpose: the names have no spaces, and mapfile needs bash 4, macOS has 3.2.)
+# shellcheck disable=SC2207
 dev_reqs=("${base_reqs[@]}" requirements-dev.txt $(sed -n 's/^-r //p' requirements-dev.txt | grep -vx requirements.txt || true))
 hash_of() { { echo "$python $version"; cat "$@"; } | sha256sum | cut -d' ' -f1; }
 base_value=$(hash_of "${base_reqs[@]}")
@@ -49,10 +86,29 @@ if up_to_date dev "$dev_value" || { ! $dev && up_to_date base "$base_value"; }; 
   exit 0
 fi
 
-if [ ! -x "$VENV/bin/python" ] || [ "$("$VENV/bin/python" -c 'import sys; print("%d.%d" % sys.version_info[:2])')" != "$version" ]; then
+# An existing venv is reused only when its Python is the chosen version and its pip runs: a
+# `python3 -m venv` that failed in ensurepip leaves bin/python without pip behind.
+reuse=""
+if [ -e "$VENV" ] || [ -L "$VENV" ]; then
+  venv_version=$("$VENV/bin/python" -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null || true)
+  if [ -z "$venv_version" ]; then
+    say "recreating $VENV: its bin/python does not run"
+  elif [ "$venv_version" != "$version" ]; then
+    say "recreating $VENV: its Python is $venv_version, not $version"
+  elif ! "$VENV/bin/python" -m pip --version >/dev/null 2>&1; then
+    say "recreating $VENV: its pip does not run (left half-made by an earlier failed setup?)"
+  else
+    reuse=yes
+  fi
+fi
+if [ -z "$reuse" ]; then
   say "creating $VENV with $python (Python $version)"
   rm -rf "$VENV"
-  "$python" -m venv "$VENV"
+  if ! "$python" -m venv "$VENV"; then
+    rm -rf "$VENV"  # nothing half-made is left for the next run to trip over
+    echo "setup: '$python -m venv $VENV' failed (see above)" >&2
+    exit 1
+  fi
 fi
 "$VENV/bin/python" -m pip install --quiet --upgrade pip
 if $dev; then

@@ -9,8 +9,9 @@ source "$here/lib.sh"
 [ "$(id -u)" = 0 ] || die "run as root (it installs system packages and starts dockerd)"
 
 # PostgreSQL binaries for the throwaway test databases (tests start their own server),
-# Chromium for the browser tests, debootstrap for the CI base images.
-apt_install make git ca-certificates postgresql chromium debootstrap util-linux
+# Chromium for the browser tests, debootstrap for the CI base images, bsdtar (libarchive-tools)
+# for the cluster_tools test that unpacks helm with macOS's tar.
+apt_install make git ca-certificates postgresql chromium debootstrap util-linux libarchive-tools
 # The packaged cluster is not used: tests run their own on a free port.
 command -v pg_lsclusters >/dev/null && pg_lsclusters -h 2>/dev/null | awk '$4=="online"{print $1, $2}' \
   | while read -r ver name; do pg_ctlcluster "$ver" "$name" stop || true; done

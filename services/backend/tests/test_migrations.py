@@ -1,19 +1,23 @@
-"""Migrations on a real, empty PostgreSQL: up from nothing, idempotent, down and up again, and
-the migrated schema is exactly what the models describe."""
+"""Migrations on a real, empty PostgreSQL and on SQLite: up from nothing, idempotent, down and
+up again, the migrated schema is exactly what the models describe, and upgrading a database
+that holds accounts keeps them (and never reuses a closed account's id)."""
 
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import Engine, create_engine, inspect, text
 from sqlmodel import SQLModel
 from todo_backend import migrate, models  # noqa: F401  (models registers the tables)
+from todo_backend.core.config import Settings
+from todo_backend.core.db import make_engine
 
 from tests.conftest import SERVICE_DIR, run_migrate, server_env
 from testsupport.postgres import fresh_database
@@ -22,6 +26,18 @@ from testsupport.postgres import fresh_database
 @pytest.fixture
 def empty_database(postgres_server: str) -> str:
     return fresh_database(postgres_server, "todo_migrations")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'todo.db'}"
+    return fresh_database(request.getfixturevalue("postgres_server"), "todo_migrations")
+
+
+def app_engine(database_url: str) -> Engine:
+    """A sync engine exactly as the app builds it (on SQLite: foreign keys on)."""
+    return make_engine(Settings(DATABASE_URL=database_url))
 
 
 def head_revision() -> str:
@@ -73,8 +89,10 @@ def test_postgres_scheme_urls_are_accepted_by_the_migrate_command(empty_database
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_migrated_schema_matches_the_models_and_downgrades_cleanly(empty_database: str) -> None:
-    engine = create_engine(empty_database)
+def test_migrated_schema_matches_the_models_and_downgrades_cleanly(
+    any_empty_database: str,
+) -> None:
+    engine = app_engine(any_empty_database)
     try:
         migrate.upgrade(engine)
         with engine.connect() as conn:
@@ -87,5 +105,67 @@ def test_migrated_schema_matches_the_models_and_downgrades_cleanly(empty_databas
         assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
         migrate.upgrade(engine)
         assert {"users", "todos"} <= set(inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+
+
+def _user_ids(conn) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    return dict(conn.execute(text("SELECT email, id FROM users")).all())
+
+
+def _add_user(conn, email: str) -> int:  # type: ignore[no-untyped-def]
+    conn.execute(
+        text(
+            "INSERT INTO users (email, hashed_password, created_at) "
+            "VALUES (:email, 'not-a-hash', CURRENT_TIMESTAMP)"
+        ),
+        {"email": email},
+    )
+    return _user_ids(conn)[email]
+
+
+def _add_todo(conn, owner: int, title: str) -> None:  # type: ignore[no-untyped-def]
+    conn.execute(
+        text(
+            "INSERT INTO todos (owner_id, title, completed, priority, created_at, updated_at) "
+            "VALUES (:owner, :title, false, 'high', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+        ),
+        {"owner": owner, "title": title},
+    )
+
+
+def _todos(conn) -> list[tuple]:  # type: ignore[no-untyped-def]
+    rows = conn.execute(text("SELECT owner_id, title, priority FROM todos ORDER BY title"))
+    return [tuple(row) for row in rows]
+
+
+def test_upgrading_a_database_with_accounts_keeps_them_and_never_reuses_an_id(
+    any_empty_database: str,
+) -> None:
+    """0002 rebuilds SQLite's tables (AUTOINCREMENT ids); no row may be lost on the way, the
+    todos must still go with their account, and a closed account's id is never handed out
+    again (it would let the closed account's tokens reach the new account)."""
+    engine = app_engine(any_empty_database)
+    try:
+        migrate.upgrade(engine, "0001")
+        with engine.begin() as conn:
+            ada, bob = _add_user(conn, "ada@example.com"), _add_user(conn, "bob@example.com")
+            for owner, title in ((ada, "ada 1"), (ada, "ada 2"), (bob, "bob 1")):
+                _add_todo(conn, owner, title)
+            before_users, before_todos = _user_ids(conn), _todos(conn)
+
+        migrate.upgrade(engine)
+        with engine.begin() as conn:
+            assert _user_ids(conn) == before_users
+            assert _todos(conn) == before_todos
+            # bob has the highest id: closing his account must not free it for the next one.
+            conn.execute(text("DELETE FROM users WHERE id = :id"), {"id": bob})
+            assert _todos(conn) == [(ada, "ada 1", "high"), (ada, "ada 2", "high")]
+            assert _add_user(conn, "carol@example.com") > bob
+
+        migrate.upgrade_or_downgrade(engine, "0001")
+        with engine.connect() as conn:
+            assert set(_user_ids(conn)) == {"ada@example.com", "carol@example.com"}
+            assert len(_todos(conn)) == 2
     finally:
         engine.dispose()

@@ -19,8 +19,8 @@ from sqlalchemy.orm.exc import StaleDataError
 from todo_common.limits import BodySizeLimitMiddleware
 from todo_common.logs import AccessLogMiddleware, valid_request_id
 
-from todo_backend import migrate
-from todo_backend.api.deps import token_user_cache
+from todo_backend import crud, migrate
+from todo_backend.api.deps import INVALID_CREDENTIALS, token_user_cache
 from todo_backend.api.main import api_router
 from todo_backend.api.routes import health
 from todo_backend.core.config import Settings, get_settings
@@ -72,6 +72,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def database_unavailable(request: Request, exc: Exception) -> JSONResponse:
         log.error("database unavailable", extra={"error": type(exc).__name__})
         return JSONResponse({"detail": "the database is unavailable, retry later"}, 503)
+
+    @app.exception_handler(crud.OwnerGone)
+    async def account_gone(request: Request, exc: Exception) -> JSONResponse:
+        # The token was valid, but its account has been closed (here or in another replica).
+        return JSONResponse(
+            {"detail": INVALID_CREDENTIALS}, 401, headers={"WWW-Authenticate": "Bearer"}
+        )
 
     @app.exception_handler(StaleDataError)
     async def vanished(request: Request, exc: Exception) -> JSONResponse:

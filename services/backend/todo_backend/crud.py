@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Literal
 
 import anyio
-from sqlalchemy import case, func, or_
+from sqlalchemy import case, delete, func, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -40,7 +40,8 @@ class EmailTaken(Exception):
 
 
 class OwnerGone(Exception):
-    """The account the todo would belong to no longer exists (deleted by an operator)."""
+    """The account a request acts for no longer exists (closed by its owner or removed by an
+    operator). The app answers 401, as for any token that names no account."""
 
 
 # ---- users -------------------------------------------------------------------------------
@@ -56,6 +57,23 @@ async def get_user_by_email(*, session: AsyncSession, email: str) -> User | None
 
 async def get_user(*, session: AsyncSession, user_id: int) -> User | None:
     return await session.get(User, user_id)
+
+
+async def _require_account(*, session: AsyncSession, user_id: int) -> None:
+    """Raises OwnerGone unless the account exists. The routes may act for an account
+    remembered from an earlier request (api.deps), possibly in another process: an answer
+    that no todo row backs (an empty page, a missing todo) checks the account first."""
+    found = (await session.exec(select(User.id).where(User.id == user_id))).first()
+    if found is None:
+        raise OwnerGone
+
+
+async def delete_user(*, session: AsyncSession, user_id: int) -> bool:
+    """Closes the account: the user and, through the foreign key's ON DELETE CASCADE, all of
+    their todos, in one statement and so in one transaction. False if it was already gone."""
+    result = await session.exec(delete(User).where(col(User.id) == user_id))
+    await session.commit()
+    return result.rowcount == 1
 
 
 async def create_user(*, session: AsyncSession, user_in: UserCreate) -> User:
@@ -98,9 +116,11 @@ async def create_todo(*, session: AsyncSession, owner_id: int, todo_in: TodoCrea
 
 
 async def get_todo(*, session: AsyncSession, owner_id: int, todo_id: int) -> Todo | None:
-    """The todo if it exists and belongs to `owner_id` (another user's todo looks absent)."""
+    """The todo if it exists and belongs to `owner_id` (another user's todo looks absent).
+    Raises OwnerGone instead of answering None when the owner's account is gone."""
     todo = await session.get(Todo, todo_id)
     if todo is None or todo.owner_id != owner_id:
+        await _require_account(session=session, user_id=owner_id)
         return None
     return todo
 
@@ -116,7 +136,9 @@ async def list_todos(
     limit: int = 50,
     offset: int = 0,
 ) -> TodoList:
-    """One page of the owner's todos, with the total matching count."""
+    """One page of the owner's todos, with the total matching count. Raises OwnerGone when
+    the page is empty because the owner's account is gone (a todo exists only with its owner,
+    so a non-empty page proves the account)."""
     conditions = [Todo.owner_id == owner_id]
     if completed is not None:
         conditions.append(Todo.completed == completed)
@@ -155,8 +177,11 @@ async def list_todos(
     if rows:
         total = rows[0]["total"]
     else:
-        count = select(func.count()).select_from(Todo).where(*conditions)
-        total = (await session.exec(count)).one()
+        count = select(func.count()).select_from(Todo).where(*conditions).scalar_subquery()
+        account = select(User.id).where(User.id == owner_id).exists()
+        total, exists = (await session.exec(select(count, account))).one()
+        if not exists:
+            raise OwnerGone
     # One validation for the whole page (pydantic-core walks the rows), not one per todo.
     return TodoList.model_validate(
         {"items": rows, "total": total, "limit": limit, "offset": offset}

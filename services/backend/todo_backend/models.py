@@ -90,6 +90,9 @@ class UserLogin(SQLModel):
 
 class User(SQLModel, table=True):
     __tablename__ = "users"
+    # A closed account's id is never handed out again (a token names its account by id):
+    # PostgreSQL's sequence never repeats a value; SQLite needs AUTOINCREMENT for the same.
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: int | None = Field(default=None, primary_key=True)
     email: str = Field(max_length=254, unique=True, index=True)

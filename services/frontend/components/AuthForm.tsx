@@ -5,7 +5,7 @@ import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 import { api, ApiError } from "@/lib/api";
 
-export default function AuthForm({ mode }: { mode: "login" | "signup" }) {
+export default function AuthForm({ mode, notice }: { mode: "login" | "signup"; notice?: string }) {
   const router = useRouter();
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
@@ -37,6 +37,11 @@ export default function AuthForm({ mode }: { mode: "login" | "signup" }) {
         <p className="muted">
           {signup ? "Sign up to keep your todos and let the assistant help." : "Log in to see your todos."}
         </p>
+        {notice && (
+          <p className="notice" role="status">
+            {notice}
+          </p>
+        )}
         <label className="field">
           <span>Email</span>
           <input

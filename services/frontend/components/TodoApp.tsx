@@ -6,6 +6,7 @@ import { api, ApiError, type TodoInput } from "@/lib/api";
 import { counts, DEFAULT_FILTERS, visibleTodos, type Filters } from "@/lib/todos";
 import type { Todo, User } from "@/lib/types";
 import ChatPanel from "./ChatPanel";
+import DeleteAccount from "./DeleteAccount";
 import FilterBar from "./FilterBar";
 import NewTodoForm from "./NewTodoForm";
 import TodoItem from "./TodoItem";
@@ -71,6 +72,11 @@ export default function TodoApp() {
     },
   };
 
+  function accountDeleted() {
+    router.replace("/login?account=deleted");
+    router.refresh();
+  }
+
   async function logout() {
     try {
       await api.logout();
@@ -104,6 +110,7 @@ export default function TodoApp() {
           <button className="btn ghost" type="button" onClick={logout}>
             Log out
           </button>
+          {user && <DeleteAccount email={user.email} onDeleted={accountDeleted} onUnauthorized={toLogin} />}
         </div>
       </header>
 

@@ -258,3 +258,48 @@ test("with the backend and agent down, the user gets readable errors, not a blan
     await down.stop();
   }
 });
+
+test("delete the account: confirmed by email, signed out, and the login is refused", async () => {
+  const carol = `carol-${run}@example.com`;
+  await page.goto("/");
+  await page.getByRole("button", { name: "Log out" }).click();
+  await page.waitForURL("**/login");
+  await page.goto("/signup");
+  await signUp(carol);
+  await page.getByRole("heading", { name: "Nothing to do yet" }).waitFor();
+  const form = page.getByRole("form", { name: "Add a todo" });
+  await form.getByLabel("New todo").fill("Carol's only todo");
+  await form.getByRole("button", { name: "Add" }).click();
+  await todoItem("Carol's only todo").waitFor();
+
+  // Escape backs out of the confirmation; nothing happens.
+  const dialog = page.getByRole("dialog", { name: "Delete your account?" });
+  await page.getByRole("button", { name: "Delete account…" }).click();
+  await dialog.waitFor();
+  await page.keyboard.press("Escape");
+  await dialog.waitFor({ state: "hidden" });
+  assert.equal((await api("/api/todos")).body.total, 1);
+
+  await page.getByRole("button", { name: "Delete account…" }).click();
+  assert.match(await dialog.textContent(), new RegExp(`${carol.replace(/[.]/g, "\\.")}.*all of its todos`));
+  await shot("09-delete-account");
+  await dialog.getByRole("button", { name: "Delete my account" }).click();
+  await page.waitForURL("**/login?account=deleted");
+  await page.getByRole("status").filter({ hasText: "Your account and all of its todos were deleted." }).waitFor();
+  assert.equal((await browser.cookies()).filter((c) => c.name === "todo_session").length, 0, "session cookie cleared");
+  assert.equal((await api("/api/todos")).status, 401);
+  await shot("10-account-deleted");
+
+  await page.getByLabel("Email").fill(carol);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await page.getByRole("alert").filter({ hasText: "Incorrect email or password" }).waitFor();
+  assert.match(page.url(), /\/login/);
+
+  // The address is free again: a new account, with nothing of the old one's.
+  await page.goto("/signup");
+  await signUp(carol);
+  await page.getByRole("heading", { name: "Nothing to do yet" }).waitFor();
+  assert.equal((await api("/api/todos")).body.total, 0);
+  assert.equal((await api("/api/auth/me", { method: "DELETE" })).status, 204); // leave nothing behind
+});

@@ -71,6 +71,8 @@ export const api = {
   register: (email: string, password: string) =>
     apiFetch<User>("/api/auth/register", { method: "POST", json: { email, password } }),
   logout: () => apiFetch<void>("/api/auth/logout", { method: "POST" }),
+  /** Deletes the account and all its todos; the session cookie is cleared too. */
+  deleteAccount: () => apiFetch<void>("/api/auth/me", { method: "DELETE" }),
 
   /** Every todo of the user (paged through, bounded); filtering and sorting happen locally. */
   async listTodos(): Promise<Todo[]> {

@@ -6,7 +6,12 @@ import { SESSION_COOKIE } from "@/lib/server/session";
 
 export const metadata: Metadata = { title: "Log in · Todo" };
 
-export default async function LoginPage() {
+type SearchParams = Promise<Record<string, string | string[] | undefined>>;
+
+export default async function LoginPage({ searchParams }: { searchParams: SearchParams }) {
   if ((await cookies()).get(SESSION_COOKIE)?.value) redirect("/");
-  return <AuthForm mode="login" />;
+  // Where the app sends a user whose account was just deleted.
+  const deleted = (await searchParams).account === "deleted";
+  const notice = deleted ? "Your account and all of its todos were deleted." : undefined;
+  return <AuthForm mode="login" notice={notice} />;
 }
