@@ -9,8 +9,9 @@ source "$here/lib.sh"
 [ "$(id -u)" = 0 ] || die "run as root (it installs system packages and starts dockerd)"
 
 # PostgreSQL binaries for the throwaway test databases (tests start their own server),
-# Chromium for the browser tests, debootstrap for the CI base images.
-apt_install make git ca-certificates postgresql chromium debootstrap util-linux
+# Chromium for the browser tests, debootstrap for the CI base images, socat for the mutual-TLS
+# Docker endpoint the images tests build through (testsupport/docker_tls.py).
+apt_install make git ca-certificates postgresql chromium debootstrap util-linux socat
 # The packaged cluster is not used: tests run their own on a free port.
 command -v pg_lsclusters >/dev/null && pg_lsclusters -h 2>/dev/null | awk '$4=="online"{print $1, $2}' \
   | while read -r ver name; do pg_ctlcluster "$ver" "$name" stop || true; done
