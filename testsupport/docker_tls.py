@@ -34,7 +34,8 @@ Layout of DIR:
 Python: `with docker_tls_endpoint(DIR) as endpoint: endpoint.env` gives
 `{"DOCKER_HOST", "DOCKER_TLS_VERIFY": "1", "DOCKER_CERT_PATH"}`.
 CLI: `python -m testsupport.docker_tls up --dir DIR` starts it (or finds it running) and prints
-the endpoint file's content with `env`; `python -m testsupport.docker_tls down --dir DIR` stops it.
+`{"host", "cert_path", "env", "started"}`; `python -m testsupport.docker_tls down --dir DIR`
+stops it.
 """
 
 from __future__ import annotations
@@ -403,12 +404,18 @@ def main(argv: list[str] | None = None) -> int:
     stop.add_argument("--dir", type=Path, required=True)
     args = parser.parse_args(argv)
     if args.command == "up":
+        running = _running(args.dir.resolve())
         try:
-            endpoint = up(args.dir, docker_socket=args.docker_socket)
+            endpoint = running or up(args.dir, docker_socket=args.docker_socket)
         except RuntimeError as exc:
             print(f"docker_tls: {exc}", file=sys.stderr)
             return 1
-        out = {"host": endpoint.host, "cert_path": str(endpoint.cert_path), "env": endpoint.env}
+        out = {
+            "host": endpoint.host,
+            "cert_path": str(endpoint.cert_path),
+            "env": endpoint.env,
+            "started": running is None,
+        }
         print(json.dumps(out))
         return 0
     print(json.dumps({"stopped": down(args.dir)}))
