@@ -20,6 +20,8 @@ from pathlib import Path
 import pytest
 
 from testsupport.docker_tls import DockerTLSEndpoint, docker_tls_endpoint
+from testsupport.postgres import free_port
+from testsupport.servers import run_server
 
 REPO = Path(__file__).resolve().parents[3]
 PROBES = Path(__file__).resolve().parent / "playbooks"
@@ -232,3 +234,30 @@ def docker_tls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DockerTLSEn
     describes Minikube's (testsupport/docker_tls.py); one per test session."""
     with docker_tls_endpoint(tmp_path_factory.mktemp("docker-tls")) as endpoint:
         yield endpoint
+
+
+@pytest.fixture(scope="session")
+def registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real image registry on 127.0.0.1 (Debian's docker-registry, distribution 2.8): its
+    host:port, which the engine pushes to over plain HTTP (loopback registries are insecure
+    by default)."""
+    binary = shutil.which("docker-registry")
+    assert binary, "docker-registry is missing (Debian: apt-get install docker-registry)"
+    root = tmp_path_factory.mktemp("registry")
+    port = free_port()
+    config = root / "config.yml"
+    config.write_text(
+        "version: 0.1\n"
+        f"storage:\n  filesystem:\n    rootdirectory: {root / 'data'}\n"
+        f"http:\n  addr: 127.0.0.1:{port}\n"
+        "log:\n  level: warn\n"
+    )
+    with run_server(
+        [binary, "serve", str(config)],
+        cwd=root,
+        env={},
+        health_path="/v2/",
+        port=port,
+        log_path=root / "registry.log",
+    ):
+        yield f"127.0.0.1:{port}"

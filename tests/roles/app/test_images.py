@@ -25,17 +25,20 @@ def build(
     contexts: Contexts,
     *extra: str,
     python_base: str = PYTHON_BASE,
+    node_base: str = NODE_BASE,
     env: dict[str, str] | None = None,
+    services: dict | None = None,
 ):
-    """One run of the images role; `env` is added to ansible-playbook's own environment."""
+    """One run of the images role on `services` (default: all three of contexts); `env` is
+    added to ansible-playbook's own environment."""
     run = project.playbook(
         "probe_images.yml",
         "-e",
         json.dumps(
             {
-                "probe_services": contexts.services,
+                "probe_services": services or contexts.services,
                 "probe_python_image": python_base,
-                "probe_node_image": NODE_BASE,
+                "probe_node_image": node_base,
                 "probe_out": str(project.root / "refs.json"),
             }
         ),

@@ -1,20 +1,67 @@
-"""When the images role cannot verify or reach a mutual-TLS Docker endpoint (Minikube's, as
-`minikube docker-env` describes it), its error names the endpoint, the certificates and the fix.
+"""The images role and a mutual-TLS Docker endpoint (Minikube's, as `minikube docker-env`
+describes it) on a machine whose REQUESTS_CA_BUNDLE and CURL_CA_BUNDLE name an unrelated bundle:
+the push to a registry goes through it, and when the endpoint cannot be verified or reached the
+error names the endpoint, the certificates and the fix.
 
-The builds through such an endpoint, with REQUESTS_CA_BUNDLE and CURL_CA_BUNDLE naming an
-unrelated bundle, are in test_images.py (the build / no-op / rebuild sequence).
+The builds through such an endpoint (the build / no-op / rebuild sequence) are in test_images.py.
 """
 
 from __future__ import annotations
 
+import json
 import shutil
 import socket
+import subprocess
+import urllib.request
 from pathlib import Path
 
 from testsupport.docker_tls import DockerTLSEndpoint, generate_certificates
 
-from .conftest import Contexts, Project
+from .conftest import Contexts, Project, docker
 from .test_images import build, with_endpoint
+
+EMPTY_TAR = bytes(1024)  # a tar archive with no members: two zero blocks
+
+
+def registry_tags(registry: str, repository: str) -> list[str]:
+    url = f"http://{registry}/v2/{repository}/tags/list"
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return json.loads(response.read())["tags"] or []
+
+
+def test_pushes_to_a_registry_through_the_tls_endpoint(
+    project: Project,
+    contexts: Contexts,
+    docker_tls: DockerTLSEndpoint,
+    unrelated_ca_env: dict,
+    registry: str,
+) -> None:
+    """The existing-cluster path with a TLS daemon: build, then push from that daemon. One
+    service on an empty base image, so the push moves kilobytes, not the base images' layers."""
+    empty = f"{contexts.prefix}-empty-base:1"
+    imported = subprocess.run(
+        ["docker", "import", "-", empty], input=EMPTY_TAR, capture_output=True
+    )
+    assert imported.returncode == 0, imported.stderr
+    args = json.dumps({"images_docker_env": docker_tls.env, "images_registry": registry})
+    backend = {"backend": contexts.services["backend"]}
+    options = {"env": unrelated_ca_env, "services": backend, "python_base": empty}
+    pushed = []
+    try:
+        first, refs = build(project, contexts, "-e", args, **options)
+        assert first.rc == 0, first.output
+        pushed = list(refs.values())
+        assert first.recap("changed") == 2  # the build and the push
+        repository = backend["backend"]["repository"]
+        assert refs["backend"]["repository"] == f"{registry}/{repository}"
+        assert registry_tags(registry, repository) == [refs["backend"]["tag"]]
+        second, again = build(project, contexts, "-e", args, **options)
+        assert second.rc == 0, second.output
+        assert second.recap("changed") == 0  # built and pushed already
+        assert again == refs
+    finally:
+        for ref in pushed:
+            docker("image", "rm", "--force", f"{ref['repository']}:{ref['tag']}", check=False)
 
 
 def cert_dir_with_another_ca(endpoint: DockerTLSEndpoint, where: Path) -> Path:
