@@ -2,4 +2,5 @@
 
 - `postgres.running_postgres()`: a throwaway PostgreSQL server for a test session.
 - `servers.run_server()`: starts a real HTTP service as a subprocess and waits for its health.
+- `docker_tls.docker_tls_endpoint()`: the local Docker engine behind mutual TLS, as Minikube's.
 """

@@ -13,10 +13,15 @@ import shutil
 import subprocess
 import sys
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from testsupport.docker_tls import DockerTLSEndpoint, docker_tls_endpoint
+from testsupport.postgres import free_port
+from testsupport.servers import run_server
 
 REPO = Path(__file__).resolve().parents[3]
 PROBES = Path(__file__).resolve().parent / "playbooks"
@@ -203,3 +208,56 @@ def contexts(tmp_path: Path):
     yield made
     for ref in made.images():
         docker("image", "rm", "--force", ref, check=False)
+
+
+# A CA bundle that has nothing to do with a Docker endpoint's own CA, as corporate machines set
+# in REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE: the host's system bundle, else certifi's.
+def _unrelated_ca_bundle() -> str:
+    for candidate in ("/etc/ssl/certs/ca-certificates.crt", "/etc/ssl/cert.pem"):
+        if os.path.isfile(candidate):
+            return candidate
+    import certifi  # requests' own dependency
+
+    return certifi.where()
+
+
+@pytest.fixture
+def unrelated_ca_env() -> dict[str, str]:
+    """REQUESTS_CA_BUNDLE and CURL_CA_BUNDLE naming a bundle that cannot verify the endpoint."""
+    bundle = _unrelated_ca_bundle()
+    return {"REQUESTS_CA_BUNDLE": bundle, "CURL_CA_BUNDLE": bundle}
+
+
+@pytest.fixture(scope="session")
+def docker_tls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DockerTLSEndpoint]:
+    """This machine's Docker engine behind mutual TLS on 127.0.0.1, as `minikube docker-env`
+    describes Minikube's (testsupport/docker_tls.py); one per test session."""
+    with docker_tls_endpoint(tmp_path_factory.mktemp("docker-tls")) as endpoint:
+        yield endpoint
+
+
+@pytest.fixture(scope="session")
+def registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real image registry on 127.0.0.1 (Debian's docker-registry, distribution 2.8): its
+    host:port, which the engine pushes to over plain HTTP (loopback registries are insecure
+    by default)."""
+    binary = shutil.which("docker-registry")
+    assert binary, "docker-registry is missing (Debian: apt-get install docker-registry)"
+    root = tmp_path_factory.mktemp("registry")
+    port = free_port()
+    config = root / "config.yml"
+    config.write_text(
+        "version: 0.1\n"
+        f"storage:\n  filesystem:\n    rootdirectory: {root / 'data'}\n"
+        f"http:\n  addr: 127.0.0.1:{port}\n"
+        "log:\n  level: warn\n"
+    )
+    with run_server(
+        [binary, "serve", str(config)],
+        cwd=root,
+        env={},
+        health_path="/v2/",
+        port=port,
+        log_path=root / "registry.log",
+    ):
+        yield f"127.0.0.1:{port}"

@@ -1,5 +1,9 @@
 """The images role on the real Docker engine, with small build contexts made by the test.
 
+The main build / no-op / rebuild sequence reaches the engine through a mutual-TLS endpoint
+(testsupport/docker_tls.py), as Minikube users reach the node's daemon; the other tests use the
+local socket.
+
 The services' real Dockerfiles are written elsewhere; these contexts have the same shape
 (base image as a build argument; the Python services share one context with a shared
 directory, each with its own <Dockerfile>.dockerignore; the frontend has its own .dockerignore)
@@ -11,22 +15,35 @@ from __future__ import annotations
 import json
 import socket
 
+from testsupport.docker_tls import DockerTLSEndpoint
+
 from .conftest import NODE_BASE, PYTHON_BASE, Contexts, Project, docker, image_exists
 
 
-def build(project: Project, contexts: Contexts, *extra: str, python_base: str = PYTHON_BASE):
+def build(
+    project: Project,
+    contexts: Contexts,
+    *extra: str,
+    python_base: str = PYTHON_BASE,
+    node_base: str = NODE_BASE,
+    env: dict[str, str] | None = None,
+    services: dict | None = None,
+):
+    """One run of the images role on `services` (default: all three of contexts); `env` is
+    added to ansible-playbook's own environment."""
     run = project.playbook(
         "probe_images.yml",
         "-e",
         json.dumps(
             {
-                "probe_services": contexts.services,
+                "probe_services": services or contexts.services,
                 "probe_python_image": python_base,
-                "probe_node_image": NODE_BASE,
+                "probe_node_image": node_base,
                 "probe_out": str(project.root / "refs.json"),
             }
         ),
         *extra,
+        env=env,
     )
     refs = json.loads((project.root / "refs.json").read_text()) if run.rc == 0 else {}
     return run, refs
@@ -41,16 +58,26 @@ def rebuild(project: Project, contexts: Contexts, before: dict) -> tuple[dict, s
     return refs, retagged
 
 
+def with_endpoint(env: dict[str, str]) -> tuple[str, str]:
+    """ansible-playbook arguments passing a Docker endpoint as playbooks/images.yml does."""
+    return "-e", json.dumps({"images_docker_env": env})
+
+
 def test_builds_once_then_changes_nothing_then_rebuilds_only_the_changed_service(
-    project: Project, contexts: Contexts
+    project: Project, contexts: Contexts, docker_tls: DockerTLSEndpoint, unrelated_ca_env: dict
 ) -> None:
-    first, refs = build(project, contexts)
+    """Every run goes through a mutual-TLS endpoint, as Minikube's daemon is reached, on a
+    machine whose REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE name a bundle unrelated to its CA."""
+    relayed = docker_tls.relayed()
+    first, refs = build(project, contexts, *with_endpoint(docker_tls.env), env=unrelated_ca_env)
     assert first.rc == 0, first.output
     assert first.recap("changed") == 3
     assert set(refs) == {"backend", "ai_agent", "frontend"}
     for name, ref in refs.items():
         assert ref["repository"] == contexts.services[name]["repository"]
         assert image_exists(f"{ref['repository']}:{ref['tag']}")
+    # The lookup and the three builds reached the daemon through the TLS endpoint.
+    assert docker_tls.relayed() >= relayed + 4
     # The base image build argument reached the build: the frontend sits on the Node base.
     node = docker(
         "run",
@@ -61,21 +88,28 @@ def test_builds_once_then_changes_nothing_then_rebuilds_only_the_changed_service
     )
     assert node.stdout.startswith("v20.")
 
-    second, again = build(project, contexts)
+    relayed = docker_tls.relayed()
+    second, again = build(project, contexts, *with_endpoint(docker_tls.env), env=unrelated_ca_env)
     assert second.rc == 0, second.output
     assert second.recap("changed") == 0
     assert again == refs
+    assert docker_tls.relayed() > relayed  # the no-op asked the endpoint, not the local socket
 
-    # A file the .dockerignore excludes does not change the image.
+    # A file the .dockerignore excludes does not change the image. This run takes the endpoint
+    # from the shell (`eval $(minikube docker-env)`), with images_docker_env empty.
     (contexts.dir("backend") / "cache" / "junk.bin").write_text("other\n")
     (contexts.dir("backend") / "debug.log").write_text("noise\n")
-    ignored, same = build(project, contexts)
+    relayed = docker_tls.relayed()
+    shell_env = {**unrelated_ca_env, **docker_tls.env}
+    ignored, same = build(project, contexts, *with_endpoint({}), env=shell_env)
+    assert ignored.rc == 0, ignored.output
     assert ignored.recap("changed") == 0
     assert same == refs
+    assert docker_tls.relayed() > relayed
 
     # A real change to one service rebuilds that image only.
     (contexts.dir("ai_agent") / "app" / "main.txt").write_text("v2\n")
-    third, changed = build(project, contexts)
+    third, changed = build(project, contexts, *with_endpoint(docker_tls.env), env=unrelated_ca_env)
     assert third.rc == 0, third.output
     assert third.recap("changed") == 1
     assert changed["backend"] == refs["backend"]
