@@ -24,61 +24,79 @@ stop right after its pending record is written (see `interrupt_next`).
 
 from __future__ import annotations
 
-import base64
-import contextlib
-import datetime as dt
-import gzip
-import http.client
-import json
 import os
-import re
-import signal
-import socket
-import ssl
 import subprocess
 import sys
-import tempfile
-import time
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
-from urllib.parse import quote, urlsplit
-
-import yaml
 
 from testsupport.replay import REPO, record_call, replay_dir
 
-SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 REAL_HELM_ENV = "TODO_REPLAY_REAL_HELM"
-INTERRUPT_FILE = "helm-interrupt.json"
 PASSTHROUGH = {
-    "version",
-    "template",
-    "lint",
-    "show",
-    "inspect",
-    "dependency",
-    "dep",
-    "env",
-    "plugin",
-    "create",
-    "package",
-    "repo",
-    "search",
-    "pull",
-    "fetch",
-    "push",
-    "registry",
-    "verify",
-    "completion",
-    "help",
-    "docs",
-}
-POLL = 0.25  # seconds between readiness checks while waiting
+    "version", "template", "lint", "show", "inspect", "dependency", "dep", "env", "plugin",
+    "create", "package", "repo", "search", "pull", "fetch", "push", "registry", "verify",
+    "completion", "help", "docs",
+}  # fmt: skip
+GLOBAL_VALUE = {
+    "namespace", "kube-context", "kubeconfig", "kube-apiserver", "kube-as-user", "kube-as-group",
+    "kube-ca-file", "kube-token", "kube-tls-server-name", "registry-config", "repository-config",
+    "repository-cache", "burst-limit", "qps", "color", "colour", "content-cache",
+}  # fmt: skip
 
 
 def real_helm() -> str:
     return os.environ.get(REAL_HELM_ENV) or str(REPO / ".cache" / "bin" / "helm")
+
+
+def command_of(argv: list[str]) -> str | None:
+    """The first word that is not a global flag or its value."""
+    i = 0
+    while i < len(argv):
+        word = argv[i]
+        if word.startswith("--"):
+            name = word[2:].split("=", 1)[0]
+            if "=" not in word and name in GLOBAL_VALUE:
+                i += 1
+        elif word == "-n":
+            i += 1
+        elif not word.startswith("-"):
+            return word
+        i += 1
+    return None
+
+
+def passes_through(argv: list[str]) -> bool:
+    command = command_of(argv)
+    return command is None or command in PASSTHROUGH or "--help" in argv or "-h" in argv
+
+
+# The commands without a cluster (kubernetes.core runs `helm version` several times a task) go to
+# the real helm before anything else is imported: that import would cost more than helm itself.
+if __name__ == "__main__" and passes_through(sys.argv[1:]):
+    _rc = subprocess.run([real_helm(), *sys.argv[1:]], check=False).returncode
+    record_call("helm", sys.argv[1:], _rc)
+    raise SystemExit(_rc)
+
+import base64  # noqa: E402 (after the fast path above, on purpose)
+import contextlib  # noqa: E402
+import datetime as dt  # noqa: E402
+import gzip  # noqa: E402
+import http.client  # noqa: E402
+import json  # noqa: E402
+import re  # noqa: E402
+import signal  # noqa: E402
+import socket  # noqa: E402
+import ssl  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
+from urllib.parse import quote, urlsplit  # noqa: E402
+
+import yaml  # noqa: E402
+
+SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+INTERRUPT_FILE = "helm-interrupt.json"
+POLL = 0.25  # seconds between readiness checks while waiting
 
 
 def interrupt_next(directory: Path | str, mode: str = "kill") -> Path:
@@ -218,19 +236,19 @@ def table(rows: list[list[str]]) -> str:
 # --------------------------------------------------------------------------------------------
 # kubeconfig and the API (what client-go does for helm)
 # --------------------------------------------------------------------------------------------
-@dataclass
 class Cluster:
-    server: str
-    context: str
-    namespace: str | None
-    ca_file: str | None = None
-    ca_data: bytes | None = None
-    cert_file: str | None = None
-    key_file: str | None = None
-    cert_data: bytes | None = None
-    key_data: bytes | None = None
-    token: str | None = None
-    insecure: bool = False
+    """The kubeconfig's cluster, user and context as client-go resolves them."""
+
+    def __init__(self, server: str, context: str, namespace: str | None, **auth):
+        self.server, self.context, self.namespace = server, context, namespace
+        self.ca_file = auth.get("ca_file")
+        self.ca_data = auth.get("ca_data")
+        self.cert_file = auth.get("cert_file")
+        self.key_file = auth.get("key_file")
+        self.cert_data = auth.get("cert_data")
+        self.key_data = auth.get("key_data")
+        self.token = auth.get("token")
+        self.insecure = bool(auth.get("insecure"))
 
 
 def load_cluster(kubeconfig: str | None, context: str | None) -> Cluster:
@@ -780,25 +798,6 @@ def dig(obj: Any, path: str) -> Any:
 # --------------------------------------------------------------------------------------------
 # Flags (spf13/pflag as helm's cobra commands declare them)
 # --------------------------------------------------------------------------------------------
-GLOBAL_VALUE = {
-    "namespace",
-    "kube-context",
-    "kubeconfig",
-    "kube-apiserver",
-    "kube-as-user",
-    "kube-as-group",
-    "kube-ca-file",
-    "kube-token",
-    "kube-tls-server-name",
-    "registry-config",
-    "repository-config",
-    "repository-cache",
-    "burst-limit",
-    "qps",
-    "color",
-    "colour",
-    "content-cache",
-}
 GLOBAL_BOOL = {"debug", "kube-insecure-skip-tls-verify"}
 SHORT = {
     "n": "namespace",
@@ -925,12 +924,12 @@ ALIASES = {
 }
 
 
-@dataclass
 class Args:
-    command: str
-    positional: list[str] = field(default_factory=list)
-    flags: dict[str, Any] = field(default_factory=dict)
-    raw_values: list[str] = field(default_factory=list)  # value flags in order, for rendering
+    def __init__(self, command: str):
+        self.command = command
+        self.positional: list[str] = []
+        self.flags: dict[str, Any] = {}
+        self.raw_values: list[str] = []  # the value flags in order, for rendering
 
     def get(self, name: str, default: Any = None) -> Any:
         return self.flags.get(name, default)
@@ -2094,26 +2093,9 @@ def go_layout(layout: str) -> str:
 # --------------------------------------------------------------------------------------------
 # Entry point
 # --------------------------------------------------------------------------------------------
-def command_of(argv: list[str]) -> str | None:
-    """The first word that is not a global flag or its value."""
-    i = 0
-    while i < len(argv):
-        token = argv[i]
-        if token.startswith("--"):
-            name = token[2:].split("=", 1)[0]
-            if "=" not in token and name in GLOBAL_VALUE:
-                i += 1
-        elif token == "-n":  # noqa: S105 (an argument, not a secret)
-            i += 1
-        elif not token.startswith("-"):
-            return token
-        i += 1
-    return None
-
-
 def run(argv: list[str]) -> int:
     command = command_of(argv)
-    if command is None or command in PASSTHROUGH or "--help" in argv or "-h" in argv:
+    if passes_through(argv):
         return subprocess.run([real_helm(), *argv], check=False).returncode
     name = ALIASES.get(command, command)
     if name not in COMMAND_FLAGS:
