@@ -232,6 +232,145 @@ def test_an_interrupted_upgrade_stays_pending_until_rolled_back(kube_api, helm, 
     assert statuses(kube_api)[5] == "failed"
 
 
+def test_every_ci_values_scenario_installs_waits_and_uninstalls(kube_api, helm, tmp_path):
+    seed(kube_api)
+    hpa = helm(
+        "upgrade",
+        "-i",
+        "todo-app",
+        CHART,
+        "-n",
+        NS,
+        f"-f={values_file(tmp_path)}",
+        "-f",
+        f"{CHART}/ci/loadbalancer-hpa-pdb-values.yaml",
+        "--wait",
+        "--timeout",
+        "60s",
+    )
+    assert hpa.returncode == 0, hpa.stderr
+    assert {
+        h["metadata"]["name"]
+        for h in kube_api.list("HorizontalPodAutoscaler", NS, "autoscaling/v2")
+    } == {"todo-frontend", "todo-backend", "todo-ai-agent"}
+    assert len(kube_api.list("PodDisruptionBudget", NS, "policy/v1")) == 3
+    frontend = kube_api.get("Service", "todo-frontend", NS)
+    assert frontend["spec"]["type"] == "LoadBalancer"
+    assert frontend["spec"]["clusterIP"]
+    # the autoscaler brings the frontend to its minReplicas (the chart leaves replicas to it)
+    kube_api.wait_for(
+        lambda: (
+            kube_api.get("Deployment", "todo-frontend", NS, "apps/v1")["status"].get(
+                "readyReplicas"
+            )
+            == 2
+        ),
+        5,
+        "two frontend pods",
+    )
+    assert helm("uninstall", "todo-app", "-n", NS, "--wait").returncode == 0
+    assert kube_api.list("HorizontalPodAutoscaler", NS, "autoscaling/v2") == []
+
+    external = helm(
+        "upgrade",
+        "-i",
+        "todo-app",
+        CHART,
+        "-n",
+        NS,
+        f"-f={values_file(tmp_path)}",
+        "-f",
+        f"{CHART}/ci/external-db-values.yaml",
+        "--wait",
+        "--timeout",
+        "60s",
+    )
+    assert external.returncode == 0, external.stderr
+    assert kube_api.get("StatefulSet", "todo-postgresql", NS, "apps/v1") is None
+    assert helm("uninstall", "todo-app", "-n", NS).returncode == 0
+
+    # plain `helm install`: the release lives in default, the chart makes its namespace (one
+    # made before by someone else would block it: not owned by the release)
+    kube_api.delete("Namespace", NS)
+    kube_api.wait_for(lambda: kube_api.get("Namespace", NS) is None, 5, "the namespace to go")
+    plain = helm(
+        "install",
+        "todo-app",
+        CHART,
+        "-n",
+        "default",
+        "-f",
+        f"{CHART}/ci/managed-secret-values.yaml",
+        "--wait",
+        "--timeout",
+        "60s",
+    )
+    assert plain.returncode == 0, plain.stderr
+    ns = kube_api.get("Namespace", NS)
+    assert ns["metadata"]["annotations"]["meta.helm.sh/release-namespace"] == "default"
+    assert statuses(kube_api, namespace="default") == {1: "deployed"}
+    gone = helm("uninstall", "todo-app", "-n", "default", "--wait")
+    assert gone.stdout == (
+        "These resources were kept due to the resource policy:\n[Namespace] todo-app\n\n"
+        'release "todo-app" uninstalled\n'
+    )
+    assert kube_api.get("Namespace", NS)["status"]["phase"] == "Active"
+    assert kube_api.get("Deployment", "todo-backend", NS, "apps/v1") is None
+
+
+def test_an_object_of_someone_else_blocks_the_install(kube_api, helm, tmp_path):
+    seed(kube_api)
+    kube_api.apply(
+        {
+            "apiVersion": "v1",
+            "kind": "ConfigMap",
+            "metadata": {"name": "todo-app-config", "namespace": NS},
+        }
+    )
+    run = helm("install", "todo-app", CHART, "-n", NS, f"-f={values_file(tmp_path)}")
+    assert run.returncode == 1
+    assert run.stderr == (
+        'Error: INSTALLATION FAILED: unable to continue with install: ConfigMap "todo-app-config"'
+        ' in namespace "todo-app" exists and cannot be imported into the current release: '
+        "invalid ownership metadata; label validation error: missing key "
+        '"app.kubernetes.io/managed-by": must be set to "Helm"; annotation validation error: '
+        'missing key "meta.helm.sh/release-name": must be set to "todo-app"; annotation '
+        'validation error: missing key "meta.helm.sh/release-namespace": must be set to '
+        '"todo-app"\n'
+    )
+    assert statuses(kube_api) == {}
+
+
+def test_history_max_prunes_old_revisions_and_rollback_takes_a_revision(kube_api, helm, tmp_path):
+    seed(kube_api)
+    for tag in ("f1", "f2", "f3", "f4"):
+        vals = values_file(
+            tmp_path, frontend={"image": {"repository": "todo-frontend", "tag": tag}}
+        )
+        run = helm(
+            "upgrade",
+            "-i",
+            "todo-app",
+            CHART,
+            "--namespace",
+            NS,
+            f"--values={vals}",
+            "--history-max=2",
+            "--kube-context",
+            "todo-app",
+        )
+        assert run.returncode == 0, run.stderr
+    # pkg/storage/storage.go removeLeastRecent keeps history-max - 1 before adding one
+    assert statuses(kube_api) == {3: "superseded", 4: "deployed"}
+    back = helm("rollback", "todo-app", "3", "-n", NS)
+    assert back.returncode == 0, back.stderr
+    assert statuses(kube_api) == {3: "superseded", 4: "superseded", 5: "deployed"}
+    frontend = kube_api.get("Deployment", "todo-frontend", NS, "apps/v1")
+    assert frontend["spec"]["template"]["spec"]["containers"][0]["image"] == "todo-frontend:f3"
+    nothing = helm("rollback", "todo-app", "1", "-n", NS)
+    assert (nothing.returncode, nothing.stderr) == (1, "Error: release has no 1 version\n")
+
+
 # --------------------------------------------------------------------------------------------
 # kubernetes.core.helm and helm_info, as the release and teardown roles call them
 # --------------------------------------------------------------------------------------------

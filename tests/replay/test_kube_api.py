@@ -8,7 +8,10 @@ import http.client
 import json
 import socket
 import ssl
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -385,6 +388,58 @@ def test_stopping_makes_the_cluster_unreachable_and_start_brings_it_back_with_it
     code, body = request(kube_api, "GET", f"/api/v1/namespaces/{NS}")
     assert code == 200
     assert body["status"]["phase"] == "Active"
+
+
+def test_the_serve_command_writes_its_files_and_serves_until_killed(tmp_path, kubectl, env):
+    out = tmp_path / "served"
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "testsupport.replay.kube_api",
+            "serve",
+            "--dir",
+            str(out),
+            "--context",
+            "demo",
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        line = proc.stdout.readline()
+        assert line.startswith("kube-api serving https://127.0.0.1:")
+        info = json.loads((out / "kube-api.json").read_text())
+        assert set(info) == {"server", "ca", "client_cert", "client_key"}
+        assert all(
+            Path(info[k]).is_absolute() and Path(info[k]).exists()
+            for k in ("ca", "client_cert", "client_key")
+        )
+        got = subprocess.run(
+            [
+                "kubectl",
+                "--kubeconfig",
+                str(out / "kubeconfig"),
+                "--context",
+                "demo",
+                "get",
+                "namespaces",
+                "-o",
+                "name",
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert got.returncode == 0, got.stderr
+        assert "namespace/kube-system" in got.stdout.split()
+    finally:
+        proc.terminate()
+        assert proc.wait(timeout=20) == 0
 
 
 # --------------------------------------------------------------------------------------------

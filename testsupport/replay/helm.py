@@ -2047,6 +2047,16 @@ def merge_live(live: dict, target: dict, previous: dict | None) -> dict:
         if mine or theirs:
             meta[section] = {**theirs, **mine}
     meta["resourceVersion"] = live["metadata"]["resourceVersion"]
+    # a field the manifest leaves out stays with its owner (server-side apply): the
+    # HorizontalPodAutoscaler's replicas
+    spec, live_spec = body.get("spec"), live.get("spec") or {}
+    if (
+        isinstance(spec, dict)
+        and "replicas" not in spec
+        and "replicas" in live_spec
+        and (previous or {}).get("spec", {}).get("replicas") is None
+    ):
+        spec["replicas"] = live_spec["replicas"]
     return body
 
 

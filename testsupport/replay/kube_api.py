@@ -1155,6 +1155,8 @@ class Controller:
                 self._kubelet(pod)
             for dep in s.list(DEPLOY_KIND):
                 self._deployment_status(dep)
+            for hpa in s.list(BY_PLURAL[("autoscaling", "horizontalpodautoscalers")]):
+                self._autoscale(hpa)
             for kind in ("poddisruptionbudgets", "horizontalpodautoscalers"):
                 for obj in s.list(
                     BY_PLURAL[(("policy" if kind[0] == "p" else "autoscaling"), kind)]
@@ -1618,6 +1620,43 @@ class Controller:
             sts["status"] = status
             s.update(STS_KIND, ns, name, sts, sub="status")
 
+    def _autoscale(self, hpa: dict) -> None:
+        """The HorizontalPodAutoscaler keeps its target within minReplicas..maxReplicas (no
+        metrics here, so it never goes above the minimum on its own)."""
+        s = self.store
+        ref = hpa["spec"].get("scaleTargetRef") or {}
+        k = kind_for(ref.get("apiVersion", "apps/v1"), ref.get("kind", "Deployment"))
+        ns = hpa["metadata"]["namespace"]
+        target = s.get(k, ns, ref.get("name", "")) if k else None
+        if target is None:
+            return
+        low = hpa["spec"].get("minReplicas") or 1
+        high = hpa["spec"].get("maxReplicas") or low
+        current = target["spec"].get("replicas", 1)
+        wanted = min(max(current, low), high)
+        if wanted != current:
+            target["spec"]["replicas"] = wanted
+            s.update(k, ns, target["metadata"]["name"], target)
+            reason = "below Spec.MinReplicas" if wanted > current else "above Spec.MaxReplicas"
+            self.event(
+                hpa,
+                "Normal",
+                "SuccessfulRescale",
+                f"New size: {wanted}; reason: Current number of replicas {reason}",
+                "horizontal-pod-autoscaler",
+            )
+        status = dict(hpa.get("status") or {})
+        if (status.get("currentReplicas"), status.get("desiredReplicas")) != (current, wanted):
+            status.update(currentReplicas=current, desiredReplicas=wanted)
+            hpa["status"] = status
+            s.update(
+                BY_PLURAL[("autoscaling", "horizontalpodautoscalers")],
+                ns,
+                hpa["metadata"]["name"],
+                hpa,
+                sub="status",
+            )
+
     def _observed(self, obj: dict) -> None:
         k = kind_for(obj["apiVersion"], obj["kind"])
         status = dict(obj.get("status") or {})
@@ -1642,9 +1681,6 @@ class Controller:
                 expectedPods=len(pods),
                 disruptionsAllowed=max(healthy - 1, 0),
             )
-        if obj["kind"] == "HorizontalPodAutoscaler":
-            low = dig(obj, "spec.minReplicas") or 1
-            status.update(currentReplicas=low, desiredReplicas=low)
         obj["status"] = status
         self.store.update(
             k, obj["metadata"]["namespace"], obj["metadata"]["name"], obj, sub="status"
@@ -2641,6 +2677,13 @@ class KubeAPI:
             if self.store.get(k, ns, obj["metadata"]["name"]) is None:
                 return public(self.store.create(k, ns, obj))
             return public(self.store.update(k, ns, obj["metadata"]["name"], obj))
+
+    def delete(
+        self, kind: str, name: str, namespace: str | None = None, api_version: str = "v1"
+    ) -> dict:
+        """Delete an object as a client would (a namespace terminates first)."""
+        k = self._kind(kind, api_version)
+        return self.store.delete(k, namespace, name)
 
     def wait_for(self, predicate, timeout: float = 10.0, what: str = "condition") -> None:
         deadline = time.monotonic() + timeout
