@@ -129,7 +129,17 @@ def test_anonymous_requests_get_what_kube_apiserver_gives_system_anonymous(kube_
     assert body["kind"] == "Status"
     assert body["reason"] == "Forbidden"
     assert body["code"] == 403
-    assert 'User "system:anonymous" cannot get path "/api/v1/namespaces"' in body["message"]
+    assert body["message"] == (
+        'namespaces is forbidden: User "system:anonymous" cannot list resource "namespaces" in '
+        'API group "" at the cluster scope'
+    )
+    code, body = request(kube_api, "GET", "/apis/apps/v1/namespaces/x/deployments/y", cert=False)
+    assert body["message"] == (
+        'deployments.apps "y" is forbidden: User "system:anonymous" cannot get resource '
+        '"deployments" in API group "apps" in the namespace "x"'
+    )
+    code, body = request(kube_api, "GET", "/api", cert=False)
+    assert body["message"] == 'forbidden: User "system:anonymous" cannot get path "/api"'
 
 
 def test_a_client_certificate_from_another_ca_is_refused(kube_api, tmp_path):

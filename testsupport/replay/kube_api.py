@@ -2239,6 +2239,31 @@ def version_info() -> dict:
     }
 
 
+def resolve(path: str) -> tuple[Kind, str | None, str | None, str | None, str] | None:
+    """(kind, namespace, name, subresource, version) of a resource URL, else None."""
+    parts = [p for p in path.split("/") if p]
+    if len(parts) >= 3 and parts[0] == "api" and parts[1] == "v1":
+        group, version, rest = "", "v1", parts[2:]
+    elif len(parts) >= 4 and parts[0] == "apis" and parts[1] in GROUPS:
+        group, version, rest = parts[1], parts[2], parts[3:]
+    else:
+        return None
+    namespace = None
+    inner = BY_PLURAL.get((group, rest[2])) if len(rest) >= 3 else None
+    if rest[0] == "namespaces" and inner is not None and inner.namespaced:
+        namespace, rest = rest[1], rest[2:]
+    k = BY_PLURAL.get((group, rest[0]))
+    if k is None:
+        return None
+    return (
+        k,
+        namespace,
+        rest[1] if len(rest) > 1 else None,
+        rest[2] if len(rest) > 2 else None,
+        version,
+    )
+
+
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: _Server
@@ -2338,6 +2363,7 @@ class Handler(BaseHTTPRequestHandler):
                 "application/json" if path == "/version" else "text/plain; charset=utf-8",
             )
             return
+        target = resolve(path)
         verb = {
             "GET": "get",
             "POST": "create",
@@ -2345,6 +2371,28 @@ class Handler(BaseHTTPRequestHandler):
             "PATCH": "patch",
             "DELETE": "delete",
         }[method]
+        who = 'User "system:anonymous"'
+        if target is None:  # a non-resource URL
+            message, details = f'forbidden: {who} cannot {verb} path "{path}"', {}
+        else:
+            # apiserver/pkg/endpoints/handlers/responsewriters/errors.go forbiddenMessage
+            k, namespace, name, sub, _ = target
+            if method == "GET" and name is None:
+                verb = "watch" if "watch=" in self.path else "list"
+            if method == "DELETE" and name is None:
+                verb = "deletecollection"
+            resource = f"{k.plural}/{sub}" if sub else k.plural
+            scope = f'in the namespace "{namespace}"' if namespace else "at the cluster scope"
+            subject = f'{qualified(k)} "{name}"' if name else qualified(k)
+            message = (
+                f'{subject} is forbidden: {who} cannot {verb} resource "{resource}" in '
+                f'API group "{k.group}" {scope}'
+            )
+            details = {
+                "kind": k.plural,
+                **({"name": name} if name else {}),
+                **({"group": k.group} if k.group else {}),
+            }
         self._send(
             403,
             {
@@ -2352,9 +2400,9 @@ class Handler(BaseHTTPRequestHandler):
                 "apiVersion": "v1",
                 "metadata": {},
                 "status": "Failure",
-                "message": f'forbidden: User "system:anonymous" cannot {verb} path "{path}"',
+                "message": message,
                 "reason": "Forbidden",
-                "details": {},
+                "details": details,
                 "code": 403,
             },
         )
