@@ -2342,6 +2342,19 @@ class Handler(BaseHTTPRequestHandler):
         api.requests.append((method, self.path, self.headers.get("Accept", "")))
         try:
             body = self._body()
+            ctype = self.headers.get("Content-Type", "")
+            if body and ctype.startswith(
+                ("application/vnd.kubernetes.protobuf", "application/cbor")
+            ):
+                # the real server decodes these too; this stand-in speaks JSON and YAML only
+                # (kubectl sends protobuf for `create namespace|secret|deployment`; apply,
+                # delete, patch and the kubernetes Python client send JSON)
+                raise ApiError(
+                    415,
+                    "UnsupportedMediaType",
+                    "the body of the request was in an unknown format - accepted media types "
+                    "include: application/json, application/yaml",
+                )
             user = self._user()
             if user is None:
                 self._anonymous(method, url.path)
