@@ -447,6 +447,66 @@ def test_the_serve_command_writes_its_files_and_serves_until_killed(tmp_path, ku
         )
         assert got.returncode == 0, got.stderr
         assert "namespace/kube-system" in got.stdout.split()
+        # a workload of the running server marked failing from another process
+        marked = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "testsupport.replay.kube_api",
+                "fail",
+                "--dir",
+                str(out),
+                "web",
+                "--reason",
+                "boom",
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert marked.returncode == 0, marked.stderr
+        kubeconfig = ["--kubeconfig", str(out / "kubeconfig"), "--context", "demo"]
+        manifest = tmp_path / "web.json"
+        manifest.write_text(json.dumps(deployment("web")))
+        ns_doc = subprocess.run(
+            ["kubectl", *kubeconfig, "create", "namespace", NS, "--dry-run=client", "-o", "json"],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout
+        (tmp_path / "ns.json").write_text(ns_doc)
+        for path in ("ns.json", "web.json"):
+            applied = subprocess.run(
+                ["kubectl", *kubeconfig, "apply", "--validate=false", "-f", str(tmp_path / path)],
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=60,
+                check=False,
+            )
+            assert applied.returncode == 0, applied.stderr
+        stuck = subprocess.run(
+            [
+                "kubectl",
+                *kubeconfig,
+                "-n",
+                NS,
+                "rollout",
+                "status",
+                "deployment/web",
+                "--timeout=2s",
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert stuck.returncode == 1
+        assert "timed out waiting for the condition" in stuck.stderr
     finally:
         proc.terminate()
         assert proc.wait(timeout=20) == 0

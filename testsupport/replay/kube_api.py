@@ -25,9 +25,12 @@ content with it. Workloads marked failing crash-loop: pods in `CrashLoopBackOff`
 restart count, a Warning `BackOff` Event, a last log line naming the failure.
 
 Usage from tests: `with KubeAPI(directory) as api: ...` (`stop()` / `start()` again on the same
-port models an unreachable cluster coming back; the state is kept). From a shell:
-`python -m testsupport.replay.kube_api serve --dir DIR [--context NAME]` writes
-`DIR/kube-api.json` and `DIR/kubeconfig` and serves until killed.
+port models an unreachable cluster coming back; the state is kept, also in DIR/kube-state.json
+for a later server on the same directory). From a shell:
+`python -m testsupport.replay.kube_api serve --dir DIR [--context NAME] [--port N]` writes
+`DIR/kube-api.json` and `DIR/kubeconfig` and serves until killed;
+`... fail --dir DIR WORKLOAD [--reason TEXT] [--image PART]` and `... heal --dir DIR [WORKLOAD]`
+mark workloads of a running server failing (through DIR/kube-api-failing.json).
 """
 
 from __future__ import annotations
@@ -1116,6 +1119,8 @@ class Controller:
         self.stop = threading.Event()
         self.thread: threading.Thread | None = None
         self.logs: dict[str, dict[str, list[str]]] = {}  # pod uid -> container -> lines
+        self.failing_file: Path | None = None
+        self.failing_seen: str | None = None
         self.settled_rv = -1  # the resourceVersion after a pass that changed nothing
         self.timers = True  # something time-based is due (a pod starting, a crash loop, ...)
 
@@ -1129,9 +1134,28 @@ class Controller:
         if self.thread:
             self.thread.join(timeout=5)
 
+    def load_failing(self) -> None:
+        """Take the failing marks from DIR/kube-api-failing.json when its content changed."""
+        if self.failing_file is None:
+            return
+        try:
+            text = self.failing_file.read_text()
+        except FileNotFoundError:
+            text = ""
+        if text == self.failing_seen:
+            return
+        marks = json.loads(text) if text.strip() else {}
+        with self.store.lock:
+            self.store.failing = {
+                name: Failing(mark["reason"], mark.get("image")) for name, mark in marks.items()
+            }
+            self.failing_seen = text
+            self.timers = True
+
     def _run(self) -> None:
         while not self.stop.wait(CONTROLLER_PERIOD):
             try:
+                self.load_failing()
                 self.reconcile()
             except Exception as exc:  # keep serving; the failure shows in the server's log
                 print(f"kube_api controller: {exc!r}", flush=True)
@@ -2576,6 +2600,7 @@ class KubeAPI:
         self.port = port
         self.store = Store(node=node or context)
         self.controller = Controller(self.store)
+        self.controller.failing_file = self.dir / FAILING_FILE
         self.requests: list[tuple[str, str, str]] = []
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -2695,19 +2720,12 @@ class KubeAPI:
     # ---- knobs and reads for tests ----
     def set_failing(self, name: str, reason: str | None = None, image: str | None = None) -> None:
         """Make workload `name`'s pods crash-loop (only those running `image`, when given)."""
-        with self.store.lock:
-            self.store.failing[name] = Failing(
-                reason or f"FATAL: {name} cannot start (marked failing by the replay)", image
-            )
-            self.controller.timers = True
+        set_failing(self.dir, name, reason, image)
+        self.controller.load_failing()
 
     def clear_failing(self, name: str | None = None) -> None:
-        with self.store.lock:
-            if name is None:
-                self.store.failing.clear()
-            else:
-                self.store.failing.pop(name, None)
-            self.controller.timers = True
+        clear_failing(self.dir, name)
+        self.controller.load_failing()
 
     def get(
         self, kind: str, name: str, namespace: str | None = None, api_version: str = "v1"
@@ -3021,6 +3039,32 @@ class KubeAPI:
                     yield {"type": etype, "object": public(obj)}
 
 
+FAILING_FILE = "kube-api-failing.json"
+
+
+def set_failing(
+    directory: Path | str, name: str, reason: str | None = None, image: str | None = None
+) -> None:
+    """Mark a workload failing in `directory`'s server, in this process or another (`serve`):
+    the controller reads DIR/kube-api-failing.json when it changes."""
+    path = Path(directory) / FAILING_FILE
+    marks = json.loads(path.read_text()) if path.exists() else {}
+    marks[name] = {
+        "reason": reason or f"FATAL: {name} cannot start (marked failing by the replay)",
+        "image": image,
+    }
+    path.write_text(json.dumps(marks, indent=2) + "\n")
+
+
+def clear_failing(directory: Path | str, name: str | None = None) -> None:
+    path = Path(directory) / FAILING_FILE
+    marks = json.loads(path.read_text()) if path.exists() else {}
+    if name is None:
+        marks = {}
+    marks.pop(name or "", None)
+    path.write_text(json.dumps(marks, indent=2) + "\n")
+
+
 def scale_of(obj: dict) -> dict:
     return {
         "kind": "Scale",
@@ -3066,7 +3110,21 @@ def main(argv: list[str] | None = None) -> int:
         metavar="WORKLOAD",
         help="a workload whose pods crash-loop (repeatable)",
     )
+    fail = commands.add_parser("fail", help="make a workload's pods crash-loop")
+    fail.add_argument("--dir", required=True)
+    fail.add_argument("workload")
+    fail.add_argument("--reason", help="the last log line of its pods")
+    fail.add_argument("--image", help="only pods running an image containing this")
+    heal = commands.add_parser("heal", help="undo fail (all workloads without a name)")
+    heal.add_argument("--dir", required=True)
+    heal.add_argument("workload", nargs="?")
     args = parser.parse_args(argv)
+    if args.command == "fail":
+        set_failing(args.dir, args.workload, args.reason, args.image)
+        return 0
+    if args.command == "heal":
+        clear_failing(args.dir, args.workload)
+        return 0
 
     api = KubeAPI(args.dir, context=args.context, port=args.port)
     for name in args.fail:
