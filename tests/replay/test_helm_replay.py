@@ -7,6 +7,8 @@ from __future__ import annotations
 import base64
 import gzip
 import json
+import re
+import subprocess
 from pathlib import Path
 
 from testsupport.replay import calls
@@ -148,6 +150,59 @@ def test_an_install_is_recorded_and_read_back_as_helm_4_does(kube_api, helm, tmp
     assert recorded[0]["argv"][:3] == ["upgrade", "--install", "todo-app"]
     assert recorded[0]["rc"] == 0
     assert recorded[-1] == {"tool": "helm", "argv": ["list", "--all"], "rc": 1}
+
+
+def test_the_real_helm_reads_the_records_the_stand_in_writes(kube_api, helm, env, real_helm):
+    """Real helm 4.1.4 against the same API: what it prints from the stand-in's records is what
+    the stand-in prints (helm status: the same RESOURCES blocks, in Go's random map order)."""
+    seed(kube_api)
+    assert helm("upgrade", "-i", "todo-app", CHART, "-n", NS, "--wait").returncode == 0
+    assert (
+        helm(
+            "upgrade", "todo-app", CHART, "-n", NS, "--set", "frontend.replicaCount=1", "--wait"
+        ).returncode
+        == 0
+    )
+
+    def both(*args):
+        real = subprocess.run(
+            [str(real_helm), *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        mine = helm(*args)
+        assert (real.returncode, real.stderr) == (0, ""), real.stderr
+        return real.stdout, mine.stdout
+
+    for args in (
+        ["list", "-n", NS],
+        ["list", "-n", NS, "-o", "yaml", "--superseded"],
+        ["history", "todo-app", "-n", NS],
+        ["get", "values", "todo-app", "-n", NS],
+        ["get", "values", "todo-app", "-n", NS, "--all", "-o", "json"],
+        ["get", "manifest", "todo-app", "-n", NS],
+    ):
+        real, mine = both(*args)
+        assert mine == real, args
+
+    def blocks(text):
+        text = re.sub(r"\b\d+s\b", "AGE", text)  # ages tick between the two calls
+        head, _, rest = text.partition("RESOURCES:\n")
+        resources, _, notes = rest.partition("\nNOTES:\n")
+        return head, sorted(b.strip("\n") for b in resources.split("==> ")), notes
+
+    real, mine = both("status", "todo-app", "-n", NS)
+    assert blocks(mine) == blocks(real)
+    assert "==> v1/Pod(related)" in mine
+    real, mine = both("status", "todo-app", "-n", NS, "-o", "json")
+    real, mine = json.loads(real), json.loads(mine)
+    assert {k: len(v) for k, v in mine["info"].pop("resources").items()} == {
+        k: len(v) for k, v in real["info"].pop("resources").items()
+    }
+    assert mine == real
 
 
 def test_helm_says_the_cluster_is_unreachable_and_works_again_when_it_is_back(
@@ -380,6 +435,7 @@ DEPLOY_PLAY = """
   vars:
     helm_args: &helm
       binary_path: "{{ helm_bin }}"
+      context: todo-app
       name: todo-app
       chart_ref: "{{ chart }}"
       release_namespace: todo-app

@@ -32,15 +32,47 @@ from testsupport.replay import REPO, record_call, replay_dir
 
 REAL_HELM_ENV = "TODO_REPLAY_REAL_HELM"
 PASSTHROUGH = {
-    "version", "template", "lint", "show", "inspect", "dependency", "dep", "env", "plugin",
-    "create", "package", "repo", "search", "pull", "fetch", "push", "registry", "verify",
-    "completion", "help", "docs",
-}  # fmt: skip
+    "version",
+    "template",
+    "lint",
+    "show",
+    "inspect",
+    "dependency",
+    "dep",
+    "env",
+    "plugin",
+    "create",
+    "package",
+    "repo",
+    "search",
+    "pull",
+    "fetch",
+    "push",
+    "registry",
+    "verify",
+    "completion",
+    "help",
+    "docs",
+}
 GLOBAL_VALUE = {
-    "namespace", "kube-context", "kubeconfig", "kube-apiserver", "kube-as-user", "kube-as-group",
-    "kube-ca-file", "kube-token", "kube-tls-server-name", "registry-config", "repository-config",
-    "repository-cache", "burst-limit", "qps", "color", "colour", "content-cache",
-}  # fmt: skip
+    "namespace",
+    "kube-context",
+    "kubeconfig",
+    "kube-apiserver",
+    "kube-as-user",
+    "kube-as-group",
+    "kube-ca-file",
+    "kube-token",
+    "kube-tls-server-name",
+    "registry-config",
+    "repository-config",
+    "repository-cache",
+    "burst-limit",
+    "qps",
+    "color",
+    "colour",
+    "content-cache",
+}
 
 
 def real_helm() -> str:
@@ -380,11 +412,16 @@ class Kube:
                 os.unlink(path)
 
     def request(
-        self, method: str, path: str, body: Any = None, content_type: str = "application/json"
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        content_type: str = "application/json",
+        accept: str = "application/json",
     ) -> Any:
         url = f"{self.cluster.server}{path}"
         data = json.dumps(body).encode() if body is not None else None
-        headers = {"Accept": "application/json", "User-Agent": "helm/v4.1.4 (replay)"}
+        headers = {"Accept": accept, "User-Agent": "helm/v4.1.4 (replay)"}
         if data is not None:
             headers["Content-Type"] = content_type
         if self.cluster.token:
@@ -1108,6 +1145,8 @@ class Helm:
         self.print(f"STATUS: {info['status']}")
         self.print(f"REVISION: {rel['version']}")
         self.print(f"DESCRIPTION: {info.get('description', '')}")
+        if info.get("resources"):
+            self.print("RESOURCES:\n" + print_tables(info["resources"]))
         tests = [h for h in rel.get("hooks") or [] if "test" in (h.get("events") or [])]
         ran = [h for h in tests if (h.get("last_run") or {}).get("started_at")]
         if not tests:
@@ -1239,7 +1278,52 @@ class Helm:
         fmt = self.output()
         self.reachable()
         rel = self.content(self.args.positional[0], int(self.args.get("revision", 0)))
+        rel["info"]["resources"] = self.resources(rel, tables=fmt == "table")
+        rel.pop("chart", None)  # pkg/cmd/status.go strips the chart from the output
         self.print_status(rel, fmt)
+
+    def resources(self, rel: dict, tables: bool) -> dict[str, list[dict]]:
+        """pkg/action/status.go + pkg/kube/client.go Get(resources, related=true): each object
+        of the manifest by "version/Kind", and the pods of its workloads as "v1/Pod(related)";
+        server-side Tables for the table output, the objects for JSON and YAML."""
+        accept = (
+            "application/json;as=Table;v=v1;g=meta.k8s.io,application/json"
+            if tables
+            else ("application/json")
+        )
+        found: dict[str, list[dict]] = {}
+        selectors: list[dict] = []
+        for obj in self.objects(rel.get("manifest", ""), rel["namespace"]):
+            key = f"{obj['apiVersion'].split('/')[-1]}/{obj['kind']}"
+            try:
+                live = self.kube().request("GET", object_path(obj), accept=accept)
+            except ApiStatus:
+                continue  # "Get resource ... failed" goes to a buffer nobody prints
+            found.setdefault(key, []).append(live)
+            if obj["kind"] in ("ReplicaSet", "Deployment", "StatefulSet", "DaemonSet", "Job"):
+                selector = dig(obj, "spec.selector.matchLabels")
+            elif obj["kind"] == "ReplicationController":
+                selector = dig(obj, "spec.selector")
+            else:
+                selector = None
+            if not selector or selector in selectors:
+                continue
+            selectors.append(selector)
+            query = ",".join(f"{k}={v}" for k, v in sorted(selector.items()))
+            path = (
+                f"/api/v1/namespaces/{obj['metadata']['namespace']}/pods"
+                f"?labelSelector={quote(query)}"
+            )
+            try:
+                pods = self.kube().request("GET", path, accept=accept)
+            except ApiStatus:
+                continue
+            related = found.setdefault("v1/Pod(related)", [])
+            if tables:
+                related.append(pods)
+            else:
+                related.extend(dict(p, apiVersion="v1", kind="Pod") for p in pods["items"])
+        return found
 
     def cmd_history(self) -> None:
         need_args(self.args, 1, "history RELEASE_NAME")
@@ -2016,6 +2100,30 @@ class Cancelled(Exception):
 
 class RenderError(HelmError):
     pass
+
+
+def print_tables(groups: dict[str, list[dict]]) -> str:
+    """The RESOURCES block of pkg/cmd/status.go: per group `==> key`, each Table printed by
+    kubectl's human printer (k8s.io/cli-runtime printers: a header when the columns differ from
+    the last printed, cells through a tabwriter with minwidth 6 and padding 3, per Table)."""
+    out, last_columns = [], None
+    for key, tables in groups.items():
+        out.append(f"==> {key}\n")
+        for t in tables:
+            columns = [c for c in t.get("columnDefinitions", []) if c.get("priority", 0) == 0]
+            index = [t["columnDefinitions"].index(c) for c in columns]
+            rows = [[str(r["cells"][i]) for i in index] for r in t.get("rows", [])]
+            if [c["name"] for c in columns] != last_columns:
+                rows.insert(0, [c["name"].upper() for c in columns])
+                last_columns = [c["name"] for c in columns]
+            if not rows:
+                continue
+            widths = [max(6, max(len(r[i]) for r in rows) + 3) for i in range(len(columns))]
+            for r in rows:
+                cells = [c.ljust(w) for c, w in zip(r[:-1], widths, strict=False)] + [r[-1]]
+                out.append("".join(cells) + "\n")
+        out.append("\n")
+    return "".join(out)
 
 
 def object_key(obj: dict) -> str:

@@ -2367,9 +2367,10 @@ class Handler(BaseHTTPRequestHandler):
         try:
             body = self._body()
             ctype = self.headers.get("Content-Type", "")
-            if body and ctype.startswith(
-                ("application/vnd.kubernetes.protobuf", "application/cbor")
-            ):
+            binary = ctype.startswith(("application/vnd.kubernetes.protobuf", "application/cbor"))
+            if body and binary and method == "DELETE":
+                body = b""  # DeleteOptions from a typed client: the defaults serve as well
+            if body and binary:
                 # the real server decodes these too; this stand-in speaks JSON and YAML only
                 # (kubectl sends protobuf for `create namespace|secret|deployment`; apply,
                 # delete, patch and the kubernetes Python client send JSON)
