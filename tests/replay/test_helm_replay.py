@@ -62,8 +62,9 @@ def release_record(kube_api, name: str, revision: int, namespace: str = NS) -> t
 
 def statuses(kube_api, name: str = "todo-app", namespace: str = NS) -> dict[int, str]:
     found = kube_api.list("Secret", namespace, labels=f"owner=helm,name={name}")
-    return {int(s["metadata"]["labels"]["version"]): s["metadata"]["labels"]["status"]
-            for s in found}  # fmt: skip
+    return {
+        int(s["metadata"]["labels"]["version"]): s["metadata"]["labels"]["status"] for s in found
+    }
 
 
 # --------------------------------------------------------------------------------------------
@@ -72,15 +73,29 @@ def statuses(kube_api, name: str = "todo-app", namespace: str = NS) -> dict[int,
 def test_an_install_is_recorded_and_read_back_as_helm_4_does(kube_api, helm, tmp_path):
     seed(kube_api)
     vals = values_file(tmp_path)
-    done = helm("upgrade", "--install", "todo-app", CHART, "-n", NS, f"-f={vals}", "--wait",
-                "--timeout", "60s")  # fmt: skip
+    done = helm(
+        "upgrade",
+        "--install",
+        "todo-app",
+        CHART,
+        "-n",
+        NS,
+        f"-f={vals}",
+        "--wait",
+        "--timeout",
+        "60s",
+    )
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     assert lines[0] == 'Release "todo-app" does not exist. Installing it now.'
     assert lines[1] == "NAME: todo-app"
     assert lines[2].startswith("LAST DEPLOYED: ")
-    assert lines[3:7] == [f"NAMESPACE: {NS}", "STATUS: deployed", "REVISION: 1",
-                          "DESCRIPTION: Install complete"]  # fmt: skip
+    assert lines[3:7] == [
+        f"NAMESPACE: {NS}",
+        "STATUS: deployed",
+        "REVISION: 1",
+        "DESCRIPTION: Install complete",
+    ]
     assert "NOTES:" in lines
 
     secret, record = release_record(kube_api, "todo-app", 1)
@@ -141,7 +156,8 @@ def test_an_install_is_recorded_and_read_back_as_helm_4_does(kube_api, helm, tmp
     assert again.returncode == 1
     assert again.stderr == (
         "Error: INSTALLATION FAILED: release name check failed: cannot reuse a name that is "
-        "still in use\n")  # fmt: skip
+        "still in use\n"
+    )
     missing = helm("status", "nothing", "-n", NS)
     assert (missing.returncode, missing.stderr) == (1, "Error: release: not found\n")
     wrong = helm("list", "--all")
@@ -233,8 +249,19 @@ def test_helm_says_the_cluster_is_unreachable_and_works_again_when_it_is_back(
 def test_a_failed_first_install_with_rollback_on_failure_is_uninstalled(kube_api, helm, tmp_path):
     seed(kube_api)
     kube_api.set_failing("todo-backend", reason="sqlalchemy.exc.OperationalError: no database")
-    run = helm("upgrade", "--install", "todo-app", CHART, "-n", NS, f"-f={values_file(tmp_path)}",
-               "--wait", "--timeout", "2s", "--rollback-on-failure")  # fmt: skip
+    run = helm(
+        "upgrade",
+        "--install",
+        "todo-app",
+        CHART,
+        "-n",
+        NS,
+        f"-f={values_file(tmp_path)}",
+        "--wait",
+        "--timeout",
+        "5s",
+        "--rollback-on-failure",
+    )
     assert run.returncode == 1
     # pkg/cmd/upgrade.go returns runInstall's error unwrapped
     assert run.stderr == (
@@ -253,8 +280,7 @@ def test_an_interrupted_upgrade_stays_pending_until_rolled_back(kube_api, helm, 
     vals = values_file(tmp_path)
     assert helm("upgrade", "-i", "todo-app", CHART, "-n", NS, f"-f={vals}").returncode == 0
     interrupt_next(kube_api.dir)  # as an OOM kill: the process dies after the pending record
-    newer = values_file(tmp_path, frontend={"image": {"repository": "todo-frontend",
-                                                       "tag": "f2"}})  # fmt: skip
+    newer = values_file(tmp_path, frontend={"image": {"repository": "todo-frontend", "tag": "f2"}})
     killed = helm("upgrade", "todo-app", CHART, "-n", NS, f"-f={newer}", "--wait")
     assert killed.returncode == -9
     assert statuses(kube_api) == {1: "deployed", 2: "pending-upgrade"}
@@ -471,7 +497,7 @@ DEPLOY_PLAY = """
     - name: upgrade to a backend that crash-loops
       kubernetes.core.helm:
         <<: *helm
-        timeout: 3s
+        timeout: 5s
         release_values: "{{ release_values | combine({'frontend': {'image': {'tag': 'f2'}},
                             'backend': {'image': {'tag': 'broken'}}}, recursive=true) }}"
       ignore_errors: true
@@ -487,10 +513,13 @@ def test_the_release_roles_helm_calls_install_upgrade_and_roll_back(
     kube_api, playbook, bin_dir, real_helm
 ):
     seed(kube_api)
-    kube_api.set_failing("todo-backend", image=":broken",
-                         reason="ImportError: cannot import name 'app'")  # fmt: skip
-    play = playbook(DEPLOY_PLAY, {"helm_bin": str(bin_dir / "helm"), "chart": CHART,
-                                  "images": IMAGES, "checksum": CHECKSUM})  # fmt: skip
+    kube_api.set_failing(
+        "todo-backend", image=":broken", reason="ImportError: cannot import name 'app'"
+    )
+    play = playbook(
+        DEPLOY_PLAY,
+        {"helm_bin": str(bin_dir / "helm"), "chart": CHART, "images": IMAGES, "checksum": CHECKSUM},
+    )
     installed = play["install the release"]
     assert installed.get("failed") is not True, play
     assert installed["changed"] is True
@@ -611,8 +640,9 @@ def test_interrupted_operations_are_found_pending_and_recovered(
     kube_api, helm, playbook, bin_dir, tmp_path
 ):
     seed(kube_api)
-    first = helm("upgrade", "-i", "todo-app", CHART, "-n", NS, f"-f={values_file(tmp_path)}",
-                 "--wait")  # fmt: skip
+    first = helm(
+        "upgrade", "-i", "todo-app", CHART, "-n", NS, f"-f={values_file(tmp_path)}", "--wait"
+    )
     assert first.returncode == 0, first.stderr
     play = playbook(
         RECOVER_PLAY,
@@ -630,10 +660,12 @@ def test_interrupted_operations_are_found_pending_and_recovered(
 
     blocked = play["upgrade again while it is pending"]
     assert blocked["failed"] is True
-    assert ("Error: UPGRADE FAILED: another operation (install/upgrade/rollback) is in "
-            "progress") in blocked["stderr"]  # fmt: skip
+    assert (
+        "Error: UPGRADE FAILED: another operation (install/upgrade/rollback) is in progress"
+    ) in blocked["stderr"]
     assert play["roll the pending upgrade back"]["stdout"] == (
-        "Rollback was a success! Happy Helming!")  # fmt: skip
+        "Rollback was a success! Happy Helming!"
+    )
 
     stuck = play["install into a second namespace, killed half way"]
     assert stuck["failed"] is True
