@@ -134,6 +134,7 @@ def playbook(tmp_path: Path, env: dict):
         ANSIBLE_LOCAL_TEMP=str(tmp_path / "ansible-tmp"),
         ANSIBLE_NOCOLOR="1",
         ANSIBLE_DEPRECATION_WARNINGS="False",
+        ANSIBLE_PIPELINING="True",
     )
 
     def run(text: str, extra_vars: dict | None = None, timeout: int = 240) -> Play:
