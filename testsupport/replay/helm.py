@@ -1036,7 +1036,13 @@ def parse_args(command: str, argv: list[str]) -> Args:
     return args
 
 
+# MarkDeprecated in pkg/cmd/install.go, upgrade.go, rollback.go; pflag prints it on each use
+DEPRECATED = {"atomic": "use --rollback-on-failure instead", "force": "use --force-replace instead"}
+
+
 def _store(args: Args, name: str, value: Any) -> None:
+    if name in DEPRECATED and args.command in ("install", "upgrade", "rollback"):
+        sys.stderr.write(f"Flag --{name} has been deprecated, {DEPRECATED[name]}\n")
     if name in REPEATABLE:
         args.flags.setdefault(name, []).append(value)
         args.raw_values.append(f"--{name}={value}")
