@@ -420,6 +420,13 @@ def test_an_object_of_someone_else_blocks_the_install(kube_api, helm, tmp_path):
         '"todo-app"\n'
     )
     assert statuses(kube_api) == {}
+    adopted = helm(
+        "install", "todo-app", CHART, "-n", NS, f"-f={values_file(tmp_path)}", "--take-ownership"
+    )
+    assert adopted.returncode == 0, adopted.stderr
+    config = kube_api.get("ConfigMap", "todo-app-config", NS)
+    assert config["metadata"]["annotations"]["meta.helm.sh/release-name"] == "todo-app"
+    assert config["data"]  # now the chart's
 
 
 def test_history_max_prunes_old_revisions_and_rollback_takes_a_revision(kube_api, helm, tmp_path):

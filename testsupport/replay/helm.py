@@ -1485,6 +1485,9 @@ class Helm:
             current = self.live(obj)
             if current is None:
                 continue
+            if self.args.bool("take-ownership"):  # validate.go requireAdoption: no checks
+                adopt.append(obj)
+                continue
             labels = current["metadata"].get("labels") or {}
             annotations = current["metadata"].get("annotations") or {}
             errs = []

@@ -51,6 +51,7 @@ import threading
 import time
 import uuid
 from bisect import bisect_right
+from collections import deque
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -2602,7 +2603,7 @@ class KubeAPI:
         self.store = Store(node=node or context)
         self.controller = Controller(self.store)
         self.controller.failing_file = self.dir / FAILING_FILE
-        self.requests: list[tuple[str, str, str]] = []
+        self.requests: deque[tuple[str, str, str]] = deque(maxlen=10000)  # method, path, accept
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self.stopping = threading.Event()
