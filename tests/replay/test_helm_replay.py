@@ -222,9 +222,15 @@ def test_the_real_helm_reads_the_records_the_stand_in_writes(kube_api, helm, env
 
 
 def test_helm_says_the_cluster_is_unreachable_and_works_again_when_it_is_back(
-    kube_api, helm, tmp_path
+    kube_api, helm, env, tmp_path
 ):
     seed(kube_api)
+    # no $KUBECONFIG: ~/.kube/config, as client-go's loading rules
+    home_config = Path(env["HOME"]) / ".kube" / "config"
+    home_config.write_text(kube_api.kubeconfig.read_text())
+    found = helm("list", "-n", NS, "-o", "json", extra_env={"KUBECONFIG": ""})
+    assert (found.returncode, found.stdout) == (0, "[]\n"), found.stderr
+    home_config.unlink()
     port = kube_api.port
     kube_api.stop()
     expected = (
