@@ -20,6 +20,12 @@ helm's defaults and `.Release.Revision` / `.Release.IsUpgrade` are those of a fi
 
 A fault knob for tests: `interrupt_next(directory, mode)` makes the next install or upgrade
 stop right after its pending record is written (see `interrupt_next`).
+
+Workloads: the API stand-in runs no containers. When `TODO_REPLAY_HELM_HOOK` names an
+executable, it is run as the kubelet's stand-in at the point where Helm waits for the pods:
+`HOOK deployed RELEASE NAMESPACE MANIFEST` after the objects of an install, upgrade or rollback
+are written (a non-zero exit is a workload that never gets ready, and fails the deploy as the
+wait would), `HOOK uninstalled RELEASE NAMESPACE` after an uninstall.
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ import sys
 from testsupport.replay import REPO, record_call, replay_dir
 
 REAL_HELM_ENV = "TODO_REPLAY_REAL_HELM"
+HOOK_ENV = "TODO_REPLAY_HELM_HOOK"
 PASSTHROUGH = {
     "version",
     "template",
@@ -1172,6 +1179,21 @@ class Helm:
             self.print(f"NOTES:\n{info['notes'].strip()}")
 
     # ---- list (pkg/cmd/list.go, pkg/action/list.go) ----
+    def run_hook(self, event: str, rel: dict) -> None:
+        """The workload hook (module docstring); its failure reads like Helm's failed wait."""
+        hook = os.environ.get(HOOK_ENV)
+        if not hook:
+            return
+        argv = [hook, event, rel["name"], rel["namespace"]]
+        if event == "deployed":
+            manifest = replay_dir() / f"helm-{rel['name']}-v{rel['version']}.yaml"
+            manifest.write_text(rel.get("manifest", ""))
+            argv.append(str(manifest))
+        proc = subprocess.run(argv, capture_output=True, text=True, check=False)
+        if proc.returncode != 0:
+            detail = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["no output"]
+            raise HelmError(f"resource not ready, workloads of {rel['name']}: {detail[0]}")
+
     def cmd_list(self) -> None:
         need_args(self.args, 0, "list")
         fmt = self.output()
@@ -1744,6 +1766,7 @@ class Helm:
                 if self.args.bool("wait-for-jobs"):
                     pass  # jobs are waited for like the rest (kstatus jobConditions)
                 self.wait(resources, self.timeout())
+            self.run_hook("deployed", rel)
         except (HelmError, Cancelled) as exc:
             err = "context canceled" if isinstance(exc, Cancelled) else str(exc)
             return self.fail_install(rel, err)
@@ -1886,6 +1909,11 @@ class Helm:
                 except HelmError:
                     storage.update(current)
                     raise
+            try:
+                self.run_hook("deployed", rel)
+            except HelmError:
+                storage.update(current)
+                raise
         except Cancelled:
             return self.fail_upgrade(rel, "context canceled")
         except HelmError as exc:
@@ -2003,6 +2031,14 @@ class Helm:
                 storage.update(current)
                 storage.update(target)
                 raise HelmError(f"release {name} failed: {exc}") from exc
+        try:
+            self.run_hook("deployed", target)
+        except HelmError as exc:
+            target["info"]["status"] = "failed"
+            target["info"]["description"] = f'Release "{name}" failed: {exc}'
+            storage.update(current)
+            storage.update(target)
+            raise HelmError(f"release {name} failed: {exc}") from exc
         for rel in storage.deployed_all(name):
             rel["info"]["status"] = "superseded"
             storage.update(rel)
@@ -2062,6 +2098,8 @@ class Helm:
                 self.wait_for_delete(deleted, self.timeout())
             except HelmError as exc:
                 errors.append(str(exc))
+        with contextlib.suppress(HelmError):  # the workloads are gone with their objects
+            self.run_hook("uninstalled", rel)
         rel["info"]["status"] = "uninstalled"
         rel["info"]["description"] = self.args.get("description") or "Uninstallation complete"
         if not keep_history:

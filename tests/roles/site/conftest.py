@@ -23,6 +23,7 @@ import json
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import tarfile
@@ -34,7 +35,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from testsupport import nonroot, replay
+from testsupport import k8s_docker, nonroot, replay
 from testsupport.docker_tls import docker_tls_endpoint
 from testsupport.replay.kube_api import KubeAPI
 
@@ -43,6 +44,19 @@ BIN = Path(sys.executable).parent
 PROFILE = "todo-app"
 RECAP = re.compile(r"localhost\s*:\s*ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)")
 TOOLS = yaml.safe_load((REPO / "roles/cluster_tools/defaults/main.yml").read_text())
+POSTGRES_IMAGE = os.environ.get("TODO_POSTGRES_IMAGE", "todo-ci/postgres:17-trixie")
+
+
+def _image(ref: str) -> dict[str, str]:
+    repository, _, tag = ref.rpartition(":")
+    return {"repository": repository, "tag": tag}
+
+
+def _closed_port() -> int:
+    """A loopback port nothing listens on (bound once for a free number, then closed)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 @dataclass
@@ -59,6 +73,12 @@ class Run:
         match = RECAP.search(out)
         ok, changed, _, failed = (int(g) for g in match.groups()) if match else (0, 0, 0, 0)
         return cls(proc.returncode, out, ok, changed, failed)
+
+    @property
+    def text(self) -> str:
+        """The output with all whitespace runs as one space: the YAML callback wraps long
+        messages, so a sentence the play prints is searched for in this."""
+        return " ".join(self.out.replace("\\n", " ").split())
 
     def changed_tasks(self) -> list[str]:
         """The names of the tasks that reported changed (from the default callback's lines)."""
@@ -105,7 +125,14 @@ class World:
     env: dict[str, str]
     extra: dict = field(default_factory=dict)
 
-    def playbook(self, book: str, *args: str, extra: dict | None = None, timeout: int = 900) -> Run:
+    def playbook(
+        self,
+        book: str,
+        *args: str,
+        extra: dict | None = None,
+        env: dict | None = None,
+        timeout: int = 900,
+    ) -> Run:
         argv = [
             str(BIN / "ansible-playbook"),
             "-i",
@@ -115,13 +142,33 @@ class World:
             json.dumps({**self.extra, **(extra or {})}),
             *args,
         ]
-        return Run.of(nonroot.run(argv, env=self.env, cwd=REPO, timeout=timeout))
+        full_env = {**self.env, **(env or {})}
+        return Run.of(nonroot.run(argv, env=full_env, cwd=REPO, timeout=timeout))
 
-    def site(self, *args: str, extra: dict | None = None) -> Run:
-        return self.playbook("site.yml", *args, extra=extra)
+    def site(self, *args: str, extra: dict | None = None, env: dict | None = None) -> Run:
+        return self.playbook("site.yml", *args, extra=extra, env=env)
 
     def teardown(self, *args: str, extra: dict | None = None) -> Run:
         return self.playbook("playbooks/teardown.yml", *args, extra=extra)
+
+    @property
+    def chart(self) -> str:
+        return str(REPO / "charts" / "todo-app")
+
+    def helm(self, *args: str) -> subprocess.CompletedProcess:
+        """The helm stand-in called directly, as a user (or an interrupted deploy) would."""
+        return nonroot.run(
+            [str(self.tools / "helm"), *args], env=self.env, cwd=self.root, timeout=300
+        )
+
+    def deployed_values(self) -> dict:
+        """`helm get values` of the release, as a user would read it."""
+        proc = self.helm("get", "values", "todo-app", "--namespace", "todo-app", "--output", "json")
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        return json.loads(proc.stdout) or {}
+
+    # Values kept across tests (the module's tests share one world).
+    values_seen: dict = field(default_factory=dict)
 
     def minikube(self, *args: str) -> subprocess.CompletedProcess:
         """The minikube stand-in called directly, as a user would from a shell."""
@@ -130,7 +177,10 @@ class World:
         )
 
     def profile(self) -> dict | None:
-        state = json.loads((self.replay / "minikube.json").read_text())
+        path = self.replay / "minikube.json"
+        if not path.exists():  # minikube was never called
+            return None
+        state = json.loads(path.read_text())
         return state.get("profiles", {}).get(PROFILE)
 
     def edit_minikube_state(self, change) -> None:
@@ -155,9 +205,9 @@ def real_helm() -> Path:
     return helm
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def world(real_helm: Path) -> Iterator[World]:
-    """A user's laptop with Docker and no Minikube profile yet, and the stand-ins at the boundary."""
+    """A laptop with Docker and no Minikube profile yet, and the stand-ins at the boundary."""
     root = Path(tempfile.mkdtemp(prefix="todo-site-"))
     root.chmod(0o755)
     try:
@@ -176,7 +226,7 @@ def _world(root: Path, real_helm: Path) -> Iterator[World]:
 
     # The download mirror cluster_tools reads, in the upstream layouts (defaults/main.yml).
     mirror = root / "mirror"
-    stand_ins = replay.install(root / "stand-ins", ("minikube", "helm"))
+    stand_ins = replay.install(root / "stand-ins", ("minikube", "helm", "workloads"))
     kubectl_version, helm_version, minikube_version = (
         TOOLS[f"cluster_tools_{t}_version"] for t in ("kubectl", "helm", "minikube")
     )
@@ -206,6 +256,15 @@ def _world(root: Path, real_helm: Path) -> Iterator[World]:
             KUBECONFIG=str(root / "kubeconfig"),
             TODO_REPLAY_DIR=str(replay_dir),
             TODO_REPLAY_REAL_HELM=str(real_helm),
+            TODO_REPLAY_HELM_HOOK=str(stand_ins["workloads"]),
+            TODO_REPLAY_WORKLOAD_PREFIX=f"todo-site-{root.name[-8:].lower()}",
+            # As on many corporate laptops: CA bundles of a proxy, which must not override the
+            # cluster's own CAs, and a proxy that must not see cluster-bound traffic.
+            REQUESTS_CA_BUNDLE="/etc/ssl/certs/ca-certificates.crt",
+            CURL_CA_BUNDLE="/etc/ssl/certs/ca-certificates.crt",
+            SSL_CERT_FILE="/etc/ssl/certs/ca-certificates.crt",
+            HTTPS_PROXY=f"http://127.0.0.1:{_closed_port()}",
+            HTTP_PROXY=f"http://127.0.0.1:{_closed_port()}",
             TODO_APP_VAULT_PASSWORD_FILE=str(root / "vault-password"),
             ANSIBLE_CONFIG=str(REPO / "ansible.cfg"),
             ANSIBLE_LOCAL_TEMP=str(tmp / "ansible-local"),
@@ -224,9 +283,12 @@ def _world(root: Path, real_helm: Path) -> Iterator[World]:
             },
             "todo_python_image": os.environ.get("TODO_PYTHON_IMAGE", "todo-ci/python:3.13-trixie"),
             "todo_node_image": os.environ.get("TODO_NODE_IMAGE", "todo-ci/node:20-trixie"),
+            # The chart's postgres:17-alpine cannot be pulled here: the local stand-in.
+            "todo_chart_values": {"postgresql": {"image": _image(POSTGRES_IMAGE)}},
         }
         nonroot.hand_over(root)
         yield World(root, inventory, replay_dir, tools, kube, env, extra)
     finally:
+        k8s_docker.down(env["TODO_REPLAY_WORKLOAD_PREFIX"])
         kube.stop()
         endpoint_cm.__exit__(None, None, None)
