@@ -10,7 +10,7 @@ from ansible.module_utils.basic import AnsibleModule
 
 DOCUMENTATION = r"""
 module: minikube_profile_info
-short_description: State (missing, running, stopped, paused, degraded) and configuration of a Minikube profile
+short_description: State and configuration of a Minikube profile
 description:
   - Runs C(minikube status --output json) and, when the profile exists,
     C(minikube profile list --output json), and reads them the way minikube v1.38.1 writes them.
@@ -59,9 +59,9 @@ profile:
     cpus: {description: CPUs of the node., type: int}
     memory_mb: {description: Memory of the node in MiB., type: int}
     kubernetes_version: {description: Kubernetes version, e.g. v1.35.1., type: str}
-    cni: {description: CNI the profile was created with (empty = minikube's automatic choice)., type: str}
+    cni: {description: CNI of the profile (empty = minikube's automatic choice)., type: str}
     container_runtime: {description: Container runtime., type: str}
-    exposed_ports: {description: Ports the node container publishes (--ports at creation)., type: list}
+    exposed_ports: {description: Ports the node publishes (--ports at creation)., type: list}
     node_ip: {description: IP of the control-plane node., type: str}
     apiserver_port: {description: API server port on the node IP., type: int}
 """
