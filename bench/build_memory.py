@@ -211,11 +211,14 @@ def processes_below(root_pid: int) -> list[int]:
 
 
 def process_info(pid: int) -> tuple[str, int, str] | None:
-    """(command name, VmRSS bytes, memory cgroup) or None if it has gone."""
+    """(command name, VmRSS bytes, memory cgroup), or None if it has gone or exited: a zombie
+    holds no memory and the kernel shows it in the root cgroup ("/")."""
     try:
         status = Path(f"/proc/{pid}/status").read_text()
         rel, _ = memory_cgroup_of(pid)
     except (OSError, RuntimeError):
+        return None
+    if re.search(r"^State:\s*[ZX]", status, re.MULTILINE):
         return None
     name = re.search(r"^Name:\s*(.*)$", status, re.MULTILINE)
     rss = re.search(r"^VmRSS:\s*(\d+) kB$", status, re.MULTILINE)
