@@ -1,6 +1,6 @@
 """Memory of the image builds and of the running app, as the kernel accounts it.
 
-    .venv/bin/python bench/build_memory.py [--caps 1536,1024,768,512] [--seconds 10]
+    .venv/bin/python bench/build_memory.py [--caps 768,640,512] [--seconds 10]
         [--clients 10] [--interval 0.1] [--json FILE] [--skip-builds] [--skip-caps] [--skip-app]
 
 Run from the repository root with the project venv (scripts/setup.sh --dev; helm from
@@ -673,7 +673,7 @@ def report(results: dict) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--caps", default="1536,1024,768,512",
+    parser.add_argument("--caps", default="768,640,512",
                         help="node --memory sizes in MiB for the cold frontend build")  # fmt: skip
     parser.add_argument("--build-timeout", type=int, default=900, choices=range(60, 1801),
                         metavar="60..1800")  # fmt: skip
