@@ -134,7 +134,7 @@ export function registerProbes(ctx) {
       const growth = pid ? peak - before : null;
       console.log(
         `# chunked ${mib} MiB POST ${path}: ${res.status} after sending ${res.sentMiB.toFixed(1)} MiB` +
-          (pid ? `; frontend RSS ${before.toFixed(0)} -> peak ${peak.toFixed(0)} MiB` : ""),
+          (pid ? `; frontend RSS ${before.toFixed(0)} -> peak ${peak.toFixed(0)} MiB` : "; RSS not measured (not our process)"),
       );
       assert.equal(res.status, 413, res.body);
       assert.match(JSON.parse(res.body).detail, /larger than 64 KiB/);

@@ -107,11 +107,12 @@ describe("methods a path does not answer", () => {
       ["POST", "/api/todos/3/complete"],
       ["DELETE", "/api/auth/me"],
       ["PUT", "/api/nowhere"], // an unknown API path is Next's 404 to give
+      ["POST", "/__nextjs_original-stack-frames"], // the development server's error overlay
     ]) {
       const res = await send(method, path);
       expect([method, path, res.status]).toEqual([method, path, 200]);
     }
-    expect(reached.map((r) => `${r.method} ${r.url}`)).toHaveLength(10);
+    expect(reached.map((r) => `${r.method} ${r.url}`)).toHaveLength(11);
   });
 
   it("TRACE on an unknown API path is a 404, not a 500", async () => {

@@ -56,7 +56,7 @@ export function refuseMethod(req: IncomingMessage, res: ServerResponse): boolean
   const method = (req.method ?? "GET").toUpperCase();
   const allowed = allowedMethods(pathnameOf(req.url));
   if (allowed === null) {
-    // An unknown /api path: Next answers 404, except for the methods it cannot take at all.
+    // Next's to answer (an unknown /api path: 404), except for the methods it cannot take at all.
     if (method !== "TRACE" && method !== "TRACK") return false;
     answer(req, res, 404, "no such route");
     return true;

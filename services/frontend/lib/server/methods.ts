@@ -16,12 +16,14 @@ const API: [RegExp, string[]][] = [
 ];
 
 /**
- * The methods `pathname` answers, OPTIONS included; null for a path under /api that no route
- * has (Next answers those with 404). Pages, static files and everything else: GET and HEAD only
- * (there are no server actions, so no page takes a POST).
+ * The methods `pathname` answers, OPTIONS included; null for a path that is Next's to answer:
+ * one under /api that no route has (Next's 404), and the development server's own tools
+ * (`/__nextjs_...`, POSTed to by its error overlay; absent in production). Pages, static files
+ * and everything else: GET and HEAD only (there are no server actions, so no page takes a POST).
  */
 export function allowedMethods(pathname: string): string[] | null {
   const path = pathname.length > 1 ? pathname.replace(/\/+$/, "") : pathname;
+  if (path.startsWith("/__nextjs")) return null;
   if (path === "/api" || path.startsWith("/api/")) {
     const match = API.find(([pattern]) => pattern.test(path));
     return match ? [...match[1], "OPTIONS"] : null;
