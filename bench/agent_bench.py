@@ -128,8 +128,9 @@ def main() -> None:
             log_path=Path(tmp) / "backend.log",
         ) as backend_url, run_server(
             uvicorn_args("todo_agent.main:app"), cwd=AGENT_DIR,
+            # One user sends every turn: the per-user chat limit would measure the limiter.
             env={"BACKEND_URL": backend_url, "OPENAI_API_KEY": "", "LOG_LEVEL": "WARNING",
-                 "PYTHONPATH": str(AGENT_DIR)},
+                 "PYTHONPATH": str(AGENT_DIR), "AGENT_CHAT_RATE_LIMIT_PER_USER": "100000/minute"},
             log_path=Path(tmp) / "agent.log",
         ) as agent_url:  # fmt: skip
             credentials = {"email": f"bench-{uuid.uuid4().hex[:8]}@example.com",

@@ -127,7 +127,13 @@ def test_a_long_listing_reply_fits_back_into_the_history(offline_agent: str, ali
 
 @pytest.mark.parametrize(
     ("variable", "value"),
-    [("AGENT_MAX_STEPS", "0"), ("OPENAI_MAX_RETRIES", "many"), ("APP_ENV", "staging")],
+    [
+        ("AGENT_MAX_STEPS", "0"),
+        ("OPENAI_MAX_RETRIES", "many"),
+        ("APP_ENV", "staging"),
+        ("AGENT_CHAT_RATE_LIMIT_PER_USER", "lots"),
+        ("AGENT_CHAT_RATE_LIMIT_UNAUTHENTICATED", "0/minute"),
+    ],
 )
 def test_a_bad_setting_stops_the_agent_with_its_name(variable: str, value: str) -> None:
     env = {**os.environ, **agent_env("http://127.0.0.1:9"), variable: value}

@@ -41,6 +41,13 @@ FRIDAY = dt.date(2026, 12, 4)
         ("new task: call mom", Intent("add", title="call mom")),
         ("add call mom at 5pm tomorrow",
          Intent("add", title="call mom at 5pm", due_date=TOMORROW)),
+        # what a removed date or priority leaves dangling goes; the same word inside stays
+        ("add buy milk tomorrow at", Intent("add", title="buy milk", due_date=TOMORROW)),
+        ("can you add pay rent friday, with",
+         Intent("add", title="pay rent", due_date=FRIDAY)),
+        ("add call mom, and", Intent("add", title="call mom")),
+        ("add join the band", Intent("add", title="join the band")),
+        ("add   buy\tmilk  ", Intent("add", title="buy milk")),
         # listing
         ("what's left", Intent("list", completed=False)),
         ("What's left?", Intent("list", completed=False)),
@@ -81,6 +88,8 @@ FRIDAY = dt.date(2026, 12, 4)
         ("delete buy milk", Intent("delete", target="buy milk")),
         ("remove the todo about rent", Intent("delete", target="rent")),
         ("delete #7", Intent("delete", target_id=7)),
+        ("delete my todo about the rent one", Intent("delete", target="rent")),
+        ("mark the milk one as done please", Intent("complete", target="milk")),
         # bulk deletions (the agent asks for confirmation before running them)
         ("clear completed", Intent("clear_completed")),
         ("delete all completed todos", Intent("clear_completed")),
@@ -111,6 +120,7 @@ def test_phrasing_means(message: str, expected: Intent) -> None:
         ("add high priority tomorrow", "What should the todo say?"),
         ("add pay rent 2026-02-30", "2026-02-30 is not a valid date"),
         ("delete the one", "Which todo do you mean?"),
+        ("delete it", "Which todo do you mean?"),
         ("mark all done", "I change one todo at a time"),
         ("reopen everything", "I change one todo at a time"),
         ("add " + "x" * 201, "A todo title can have at most 200 characters."),

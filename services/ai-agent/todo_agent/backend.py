@@ -68,7 +68,6 @@ class BackendSession:
         self._headers = {"Authorization": f"Bearer {token}"}
         if request_id:
             self._headers["X-Request-ID"] = request_id
-        self.calls = 0
 
     async def _call(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         try:
@@ -79,7 +78,6 @@ class BackendSession:
             raise BackendUnavailable("the todo service did not answer in time") from exc
         except httpx.TransportError as exc:
             raise BackendUnavailable() from exc
-        self.calls += 1
         if response.status_code == 401:
             raise BackendUnauthorized()
         if response.status_code >= 500:

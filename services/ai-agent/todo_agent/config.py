@@ -8,6 +8,8 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from todo_agent.ratelimit import DEFAULT_PER_USER, DEFAULT_UNAUTHENTICATED, parse_rates
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=None, extra="ignore")
@@ -27,6 +29,10 @@ class Settings(BaseSettings):
     # timeout alone allows steps x (1 + retries) x timeout).
     agent_turn_timeout_seconds: float = Field(default=60.0, gt=0, le=600)
 
+    # Chat rate limits, in the `limits` notation (todo_agent/ratelimit.py).
+    agent_chat_rate_limit_per_user: str = DEFAULT_PER_USER
+    agent_chat_rate_limit_unauthenticated: str = DEFAULT_UNAUTHENTICATED
+
     log_level: str = "INFO"
     app_env: Literal["production", "development"] = "production"
 
@@ -36,6 +42,12 @@ class Settings(BaseSettings):
         # Helm and Compose render an absent optional secret as an empty string.
         if isinstance(value, str) and not value.strip():
             return None
+        return value
+
+    @field_validator("agent_chat_rate_limit_per_user", "agent_chat_rate_limit_unauthenticated")
+    @classmethod
+    def _rate(cls, value: str) -> str:
+        parse_rates(value)  # the message names the rule, never the value
         return value
 
     @field_validator("backend_url")

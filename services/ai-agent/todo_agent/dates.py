@@ -23,18 +23,21 @@ WEEKDAYS = {
 }  # fmt: skip
 
 _WEEKDAY_ALT = "|".join(sorted(WEEKDAYS, key=len, reverse=True))
+# The parser hands over normalised text (single spaces), so each space here is one literal
+# space ("[ ]": the pattern is verbose): every repetition is bounded and the search is linear.
 DUE_PATTERN = re.compile(
-    rf"""(?:\b(?:due|on|by|for|before)\s+)?
+    rf"""(?:\b(?:due|on|by|for|before)[ ])?
     (?:
         (?P<iso>\b\d{{4}}-\d{{1,2}}-\d{{1,2}}\b)
-      | \b(?P<after>(?:the\s+)?day\s+after\s+tomorrow)\b
+      | \b(?P<after>(?:the[ ])?day[ ]after[ ]tomorrow)\b
       | \b(?P<rel>today|tonight|tomorrow|tmrw)\b
-      | \b(?P<nextweek>next\s+week)\b
-      | \bin\s+(?P<days>\d{{1,3}})\s+days?\b
-      | \b(?:(?P<mod>this|next)\s+)?(?P<wd>{_WEEKDAY_ALT})\b
+      | \b(?P<nextweek>next[ ]week)\b
+      | \bin[ ](?P<days>\d{{1,3}})[ ]days?\b
+      | \b(?:(?P<mod>this|next)[ ])?(?P<wd>{_WEEKDAY_ALT})\b
     )""",
     re.IGNORECASE | re.VERBOSE,
 )
+_SPACE_RUNS = re.compile(r"\s{2,}")
 
 
 class DateError(ValueError):
@@ -64,10 +67,13 @@ def _resolve(match: re.Match[str], today: dt.date) -> dt.date:
 
 
 def extract_due(text: str, today: dt.date) -> tuple[dt.date | None, str]:
-    """The due date named in `text` (its last date phrase) and the text without that phrase."""
+    """The due date named in `text` (its last date phrase) and the text without that phrase.
+
+    `text` is normalised: words separated by single spaces, as the intent parser passes it.
+    """
     matches = list(DUE_PATTERN.finditer(text))
     if not matches:
         return None, text
     last = matches[-1]
     rest = (text[: last.start()] + " " + text[last.end() :]).strip()
-    return _resolve(last, today), re.sub(r"\s{2,}", " ", rest)
+    return _resolve(last, today), _SPACE_RUNS.sub(" ", rest)

@@ -6,7 +6,7 @@ import datetime as dt
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Annotated
+from typing import Annotated, Any
 
 from asgi_correlation_id import CorrelationIdMiddleware
 from fastapi import Depends, FastAPI, HTTPException, Request
@@ -26,7 +26,8 @@ from todo_agent.actions import ActionLog
 from todo_agent.backend import BackendSession, BackendUnauthorized, BackendUnavailable
 from todo_agent.config import Settings, get_settings
 from todo_agent.offline import run_offline
-from todo_agent.schemas import MAX_BODY_BYTES, ChatRequest, ChatResponse
+from todo_agent.ratelimit import ChatLimits, RateLimited
+from todo_agent.schemas import MAX_BODY_BYTES, ChatRequest, ChatResponse, ErrorDetail
 
 logger = logging.getLogger(__name__)
 
@@ -34,22 +35,58 @@ _UNAUTHORIZED = {"WWW-Authenticate": "Bearer"}
 _bearer = HTTPBearer(auto_error=False)
 
 
-def user_token(
+async def chat_session(
+    request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> str:
-    """The caller's own backend token; the agent passes it through and holds none itself."""
-    if credentials is None or not credentials.credentials:
-        raise HTTPException(401, "missing bearer token", headers=_UNAUTHORIZED)
-    return credentials.credentials
+) -> BackendSession:
+    """The caller's backend session, decided before the message is read: the address's limit
+    for requests without a valid token (429), the token itself (the backend's GET
+    /users/me: 401), the user's limit (429). The agent passes the token through and holds
+    none itself."""
+    limits: ChatLimits = request.app.state.limits
+    address = request.client.host if request.client else "unknown"
+    token = credentials.credentials if credentials else None
+    try:
+        limits.check_client(address, token)
+        if not token:
+            limits.rejected(address, token)
+            raise HTTPException(401, "missing bearer token", headers=_UNAUTHORIZED)
+        session = BackendSession(request.app.state.backend, token, current_request_id())
+        try:
+            user = await session.me()
+        except BackendUnauthorized:
+            limits.rejected(address, token)
+            raise
+        limits.accepted(str(user["id"]), token)
+    except RateLimited as exc:
+        raise HTTPException(
+            429, exc.detail, headers={"Retry-After": str(exc.retry_after)}
+        ) from None
+    return session
 
 
-UserToken = Annotated[str, Depends(user_token)]
+ChatSession = Annotated[BackendSession, Depends(chat_session)]
+
+_RETRY_AFTER = {"description": "seconds to wait", "schema": {"type": "integer", "minimum": 1}}
+CHAT_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorDetail, "description": "missing, invalid or expired bearer token"},
+    429: {
+        "model": ErrorDetail,
+        "description": "too many chat turns for this user, or too many requests without a "
+        "valid token from this address",
+        "headers": {"Retry-After": _RETRY_AFTER},
+    },
+    502: {"model": ErrorDetail, "description": "the todo service is unreachable or failing"},
+}
 
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     app.state.backend = backend.make_client(settings.backend_url, settings.backend_timeout_seconds)
+    app.state.limits = ChatLimits(
+        settings.agent_chat_rate_limit_per_user, settings.agent_chat_rate_limit_unauthenticated
+    )
     app.state.model = model.make_client(settings) if settings.model_enabled else None
     logger.info(
         "agent started",
@@ -109,23 +146,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return JSONResponse({"status": "unavailable", "detail": problem}, status_code=503)
         return JSONResponse({"status": "ready"})
 
-    @app.post("/api/v1/chat")
-    async def chat(body: ChatRequest, request: Request, token: UserToken) -> ChatResponse:
-        session = BackendSession(request.app.state.backend, token, current_request_id())
+    @app.post("/api/v1/chat", responses=CHAT_ERRORS)
+    async def chat(body: ChatRequest, request: Request, session: ChatSession) -> ChatResponse:
         log = ActionLog()
         today = dt.date.today()
         client = request.app.state.model
         try:
             if client is not None:
-                # Check the token before spending a model call on it.
-                await session.me()
                 reply = await model.run_model(
                     client, settings, session, body.message, body.history, log, today
                 )
             else:
                 reply = await run_offline(session, body.message, body.history, log, today)
-            if session.calls == 0:
-                await session.me()  # a turn that needed no data still answers 401 to bad tokens
         except BackendUnavailable as exc:
             if not log.changes:
                 raise  # nothing happened: 502 with the reason

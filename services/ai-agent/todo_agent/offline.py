@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import re
 
@@ -22,8 +23,11 @@ NOT_UNDERSTOOD = "Sorry, I did not understand that. " + EXAMPLES
 LIST_SHOWN = 50
 
 
+_WORD = re.compile(r"\w+")
+
+
 def _words(text: str) -> list[str]:
-    return re.findall(r"\w+", text.casefold())
+    return _WORD.findall(text.casefold())
 
 
 def _rank(todo: Todo, target: str) -> int:
@@ -143,7 +147,9 @@ async def run_offline(
     log: ActionLog,
     today: dt.date,
 ) -> str:
-    intent = parse(message, today)
+    # Off the event loop: a long message never holds up other requests (each pattern is
+    # linear, so no single regex call holds the interpreter for long either).
+    intent = await asyncio.to_thread(parse, message, today)
     if intent.error:
         return intent.error
     try:

@@ -35,8 +35,10 @@ DELETE_SEVERAL_QUESTION = (
     + CONFIRM_PROMPT
 )  # fmt: skip
 
+# Matched against the stripped message: the spaces at both ends are gone before the pattern
+# runs, so no two of its repetitions can trade the same characters back and forth.
 _AFFIRMATIVE = re.compile(
-    r"^\s*(yes|y|yep|yeah|yes please|sure|ok|okay|confirm|confirmed|do it|go ahead)\s*[.!]*\s*$",
+    r"(?:yes|y|yep|yeah|yes please|sure|ok|okay|confirm|confirmed|do it|go ahead)\s*[.!]*",
     re.IGNORECASE,
 )
 
@@ -51,7 +53,7 @@ def _last_assistant(history: list[HistoryItem]) -> str | None:
 def confirmed_bulk(message: str, history: list[HistoryItem]) -> Bulk | None:
     """The bulk deletion `message` says yes to, if it answers the agent's last question."""
     previous = _last_assistant(history)
-    if not _AFFIRMATIVE.match(message) or previous is None:
+    if not _AFFIRMATIVE.fullmatch(message.strip()) or previous is None:
         return None
     if not previous.rstrip().endswith(CONFIRM_PROMPT):
         return None

@@ -35,6 +35,12 @@ class Action(BaseModel):
     todo: dict[str, Any] | None = None
 
 
+class ErrorDetail(BaseModel):
+    """Every error but 422: `{"detail": "readable reason"}`."""
+
+    detail: str
+
+
 class ChatResponse(BaseModel):
     reply: str
     actions: list[Action]

@@ -4,7 +4,7 @@
 // Docker's HEALTHCHECK to report healthy.
 //
 //   npm run test:image                      builds FROM $TODO_NODE_IMAGE (default node:24-slim)
-//   NODE_IMAGE=node:24-slim npm run test:image
+//   TODO_NODE_IMAGE=todo-ci/node:20-trixie npm run test:image   (the local base, where no registry is)
 //   IMAGE=todo-frontend:abc npm run test:image   tests an image that is already built
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";

@@ -17,6 +17,7 @@ import path from "node:path";
 import readline from "node:readline";
 import { after, before, test } from "node:test";
 import { chromium } from "playwright-core";
+import { registerProbes } from "./probes.mjs";
 import { buildStandalone, FRONTEND, startStandalone, stopProcess, waitFor200 } from "./standalone.mjs";
 
 const EXTERNAL = process.env.E2E_BASE_URL;
@@ -31,6 +32,13 @@ let frontend;
 let browser;
 let page;
 let profile;
+let baseURL;
+// What Chromium reported about the pages' Content-Security-Policy and Permissions-Policy during
+// the walk (console messages and securitypolicyviolation events), and documents served without
+// a CSP at all: both must stay empty.
+const policyReports = [];
+const documentsWithoutCsp = [];
+const POLICY_MESSAGE = /Content Security Policy|Content-Security-Policy|Permissions-Policy|Refused to (load|execute|apply|connect|frame)/i;
 
 function day(offset) {
   const d = new Date();
@@ -78,7 +86,7 @@ async function signUp(email) {
 before(async () => {
   rmSync(SHOTS, { recursive: true, force: true });
   mkdirSync(SHOTS, { recursive: true });
-  let baseURL = EXTERNAL;
+  baseURL = EXTERNAL;
   if (EXTERNAL) {
     console.log(`# walking the running frontend at ${EXTERNAL}`);
     await waitFor200(`${EXTERNAL}/api/healthz`);
@@ -103,6 +111,19 @@ before(async () => {
     locale: "en-GB",
   });
   browser.setDefaultTimeout(15_000);
+  await browser.addInitScript(() => {
+    document.addEventListener("securitypolicyviolation", (e) =>
+      console.error(`Content Security Policy violation: ${e.violatedDirective} blocked ${e.blockedURI || "inline"}`),
+    );
+  });
+  browser.on("console", (msg) => {
+    if (POLICY_MESSAGE.test(msg.text())) policyReports.push(`${msg.type()}: ${msg.text()} (${msg.page()?.url()})`);
+  });
+  browser.on("response", (res) => {
+    if (res.request().resourceType() === "document" && res.url().startsWith(baseURL) && !res.headers()["content-security-policy"]) {
+      documentsWithoutCsp.push(`${res.status()} ${res.url()}`);
+    }
+  });
   page = browser.pages()[0] ?? (await browser.newPage());
 });
 
@@ -302,4 +323,50 @@ test("delete the account: confirmed by email, signed out, and the login is refus
   await page.getByRole("heading", { name: "Nothing to do yet" }).waitFor();
   assert.equal((await api("/api/todos")).body.total, 0);
   assert.equal((await api("/api/auth/me", { method: "DELETE" })).status, 204); // leave nothing behind
+});
+
+test("the pages ran under their Content-Security-Policy with no violation reported", async () => {
+  assert.deepEqual(documentsWithoutCsp, [], "every page came with a Content-Security-Policy");
+  assert.deepEqual(policyReports, [], "Chromium reported nothing against the policies");
+});
+
+test("the Content-Security-Policy blocks injected inline scripts and eval", async () => {
+  // What an injected piece of markup would try: an inline script without the nonce, and a
+  // script with the nonce that calls eval. The page is the real one with its real headers; only
+  // the two scripts are added to the HTML on its way to the browser.
+  await page.route("**/login", async (route) => {
+    const res = await route.fetch();
+    const nonce = /'nonce-([^']+)'/.exec(res.headers()["content-security-policy"] ?? "")?.[1];
+    const injected =
+      "<script>window.__injected = true</script>" +
+      `<script nonce="${nonce}">try { eval("1"); window.__eval = "ran" } catch (e) { window.__eval = e.name }</script>`;
+    await route.fulfill({ response: res, body: (await res.text()).replace("</body>", `${injected}</body>`) });
+  });
+  try {
+    await page.goto("/login");
+    await page.getByRole("heading", { name: "Welcome back" }).waitFor();
+    await page.waitForFunction(() => window.__eval !== undefined);
+    assert.deepEqual(await page.evaluate(() => [window.__injected ?? false, window.__eval]), [false, "EvalError"]);
+    const deadline = Date.now() + 5000;
+    while (policyReports.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    assert.ok(policyReports.some((r) => /violation: script-src-elem blocked inline/.test(r)), policyReports.join("; "));
+    assert.ok(policyReports.some((r) => /violation: script-src blocked eval/.test(r)), policyReports.join("; "));
+  } finally {
+    await page.unroute("**/login");
+    policyReports.length = 0;
+  }
+});
+
+registerProbes({
+  baseURL: () => baseURL,
+  pid: () => frontend?.proc.pid ?? null,
+  page: () => page,
+  browser: () => browser,
+  backendURL: () => stack?.backend ?? null,
+  external: EXTERNAL && "E2E_BASE_URL: a deployed frontend's server and upstreams are not this test's to start",
+  async startStandalone(env) {
+    const server = await startStandalone({ env });
+    await waitFor200(`${server.url}/api/healthz`, { proc: server.proc });
+    return server;
+  },
 });

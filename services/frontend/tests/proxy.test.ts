@@ -31,6 +31,7 @@ beforeAll(async () => {
     "GET /api/v1/todos": () => ({ status: 200, body: { items: [TODO], total: 1, limit: 50, offset: 0 } }),
     "POST /api/v1/todos": (s) => ({ status: 201, body: { ...TODO, ...JSON.parse(s.body) } }),
     "DELETE /api/v1/todos/3": () => ({ status: 204 }),
+    "POST /api/v1/auth/logout": () => ({ status: 204 }),
     "GET /api/v1/todos/9": () => ({ status: 404, body: { detail: "Todo not found" } }),
     "GET /api/v1/todos/500": () => ({ status: 500, raw: "<html>Internal Server Error</html>" }),
     "GET /api/v1/todos/401": () => ({ status: 401, body: { detail: "Token expired" } }),
@@ -221,10 +222,17 @@ describe("session routes", () => {
   });
 
   it("rejects a body that is not JSON credentials with 400 and a reason", async () => {
-    const bad = new NextRequest("http://localhost:3000/api/auth/login", { method: "POST", body: "email=x" });
+    const bad = new NextRequest("http://localhost:3000/api/auth/login", {
+      method: "POST",
+      body: "email=x",
+      headers: { "content-type": "application/json" },
+    });
     const res = await loginRoute.POST(bad);
     expect(res.status).toBe(400);
     expect((await res.json()).detail).toMatch(/JSON/);
+    // Without a JSON content type it is not even parsed (a form's body: tests/security.test.ts).
+    const form = new NextRequest("http://localhost:3000/api/auth/login", { method: "POST", body: "email=x" });
+    expect((await loginRoute.POST(form)).status).toBe(415);
     const missing = await loginRoute.POST(req("/api/auth/login", { method: "POST", body: { email: "a@b.c" } }));
     expect(missing.status).toBe(400);
     expect(backend.seen).toHaveLength(0);
@@ -252,9 +260,12 @@ describe("session routes", () => {
     expect(await res.json()).toEqual({ detail: "email already registered" });
   });
 
-  it("logs out by expiring the cookie", async () => {
-    const res = logoutRoute.POST(req("/api/auth/logout", { method: "POST", headers: withSession() }));
+  it("logs out by ending the session upstream and expiring the cookie", async () => {
+    const res = await logoutRoute.POST(req("/api/auth/logout", { method: "POST", headers: withSession() }));
     expect(res.status).toBe(204);
     expect(res.headers.get("set-cookie")).toMatch(/^todo_session=;.*Max-Age=0/i);
+    expect(backend.seen.map((s) => `${s.method} ${s.url} ${s.headers.authorization}`)).toEqual([
+      "POST /api/v1/auth/logout Bearer jwt-abc",
+    ]);
   });
 });

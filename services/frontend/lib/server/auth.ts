@@ -1,5 +1,6 @@
 // Register / log in against the backend and open the cookie session.
 import { NextResponse, type NextRequest } from "next/server";
+import { forwardedFor } from "./client-address";
 import { ProxyError, callUpstream, passThrough, readBody, requestId } from "./proxy";
 import { setSession } from "./session";
 
@@ -40,6 +41,7 @@ export async function openSession(
     method: "POST",
     json: creds,
     requestId: rid,
+    forwardedFor: forwardedFor(req),
   });
   if (login.status !== 200) return passThrough(login, "backend");
   const { access_token: token, expires_in: expiresIn } = (await login.json()) as {
@@ -52,6 +54,7 @@ export async function openSession(
     path: "/api/v1/users/me",
     token,
     requestId: rid,
+    forwardedFor: forwardedFor(req),
   });
   if (me.status !== 200) return passThrough(me, "backend");
   const res = NextResponse.json(await me.json(), { status });

@@ -2,7 +2,8 @@
 // (bearer from the session cookie, request id, nothing else from the browser), passes status and
 // body back unchanged, and turns network failures into readable 502/504 answers.
 import { NextResponse, type NextRequest } from "next/server";
-import { clearSession, sessionToken } from "./session";
+import { forwardedFor } from "./client-address";
+import { clearSession, hasBrokenSession, sessionToken } from "./session";
 import { MissingConfigError, SERVICES, serviceUrl, type Service } from "./upstream";
 
 export class ProxyError extends Error {
@@ -35,6 +36,10 @@ export interface UpstreamCall {
   contentType?: string | null;
   token?: string;
   requestId: string;
+  /** The browser's address chain (X-Forwarded-For), for the upstream's per-client limits. */
+  forwardedFor?: string;
+  /** Overrides the service's timeout (e.g. a logout that must not keep the user waiting). */
+  timeoutMs?: number;
 }
 
 /** Sends one request upstream. Network failures and timeouts become ProxyError (502/504). */
@@ -49,6 +54,7 @@ export async function callUpstream(call: UpstreamCall): Promise<Response> {
   }
   const headers = new Headers({ accept: "application/json", "x-request-id": call.requestId });
   if (call.token) headers.set("authorization", `Bearer ${call.token}`);
+  if (call.forwardedFor) headers.set("x-forwarded-for", call.forwardedFor);
   let body: string | undefined;
   if (call.json !== undefined) {
     body = JSON.stringify(call.json);
@@ -64,7 +70,7 @@ export async function callUpstream(call: UpstreamCall): Promise<Response> {
       body,
       cache: "no-store",
       redirect: "manual",
-      signal: AbortSignal.timeout(info.timeoutMs),
+      signal: AbortSignal.timeout(call.timeoutMs ?? info.timeoutMs),
     });
   } catch (err) {
     if (err instanceof Error && (err.name === "TimeoutError" || err.name === "AbortError")) {
@@ -110,12 +116,31 @@ export async function passThrough(res: Response, service: Service): Promise<Next
 /** Far above any valid todo or chat message (2000 characters); refuses before buffering more. */
 export const MAX_BODY_BYTES = 64 * 1024;
 
+/**
+ * The request body as text, read as it streams in and counted: past MAX_BODY_BYTES the stream
+ * is cancelled and 413 thrown, so neither a declared nor a chunked (undeclared) length makes the
+ * server buffer more than the limit, and the 413 goes out without reading the rest.
+ */
 export async function readBody(req: NextRequest): Promise<string> {
   const tooLarge = new ProxyError(413, `the request body is larger than ${MAX_BODY_BYTES / 1024} KiB`);
   if (Number(req.headers.get("content-length") ?? 0) > MAX_BODY_BYTES) throw tooLarge;
-  const text = await req.text();
-  if (Buffer.byteLength(text) > MAX_BODY_BYTES) throw tooLarge;
-  return text;
+  if (!req.body) return "";
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_BODY_BYTES) {
+      // Stop reading, but do not cancel: cancelling destroys the socket before the 413 is sent.
+      // The 413 says `Connection: close` (handleError), so the rest is never read.
+      reader.releaseLock();
+      throw tooLarge;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString("utf8");
 }
 
 export interface ProxyOptions {
@@ -131,7 +156,7 @@ export interface ProxyOptions {
  */
 export async function proxy(req: NextRequest, opts: ProxyOptions): Promise<NextResponse> {
   const token = sessionToken(req);
-  if (!token) return errorResponse(401, "not logged in");
+  if (!token) return notLoggedIn(req);
   const method = req.method.toUpperCase();
   const hasBody = method !== "GET" && method !== "HEAD";
   try {
@@ -145,6 +170,7 @@ export async function proxy(req: NextRequest, opts: ProxyOptions): Promise<NextR
       contentType: req.headers.get("content-type"),
       token,
       requestId: requestId(req),
+      forwardedFor: forwardedFor(req),
     });
     const res = await passThrough(upstream, opts.service);
     if (upstream.status === 401) clearSession(res, req);
@@ -154,8 +180,25 @@ export async function proxy(req: NextRequest, opts: ProxyOptions): Promise<NextR
   }
 }
 
+/** 401 without a usable session; a cookie that cannot hold a token is expired with it. */
+export function notLoggedIn(req: NextRequest): NextResponse {
+  const res = errorResponse(401, "not logged in");
+  if (hasBrokenSession(req)) clearSession(res, req);
+  return res;
+}
+
+/**
+ * Anything unexpected is a 500 with a generic detail. The log names the error's class only:
+ * messages of errors thrown while building a request can quote header values (a token).
+ */
 export function handleError(err: unknown): NextResponse {
-  if (err instanceof ProxyError) return errorResponse(err.status, err.detail);
-  console.error(JSON.stringify({ level: "error", msg: "route handler failed", error: String(err) }));
+  if (err instanceof ProxyError) {
+    const res = errorResponse(err.status, err.detail);
+    // A body refused half-way: closing the connection is the only way not to read the rest.
+    if (err.status === 413) res.headers.set("connection", "close");
+    return res;
+  }
+  const kind = err instanceof Error ? err.name : typeof err;
+  console.error(JSON.stringify({ level: "error", msg: "route handler failed", error: kind }));
   return errorResponse(500, "the frontend server failed to handle the request");
 }

@@ -10,8 +10,27 @@ export function isHttps(req: NextRequest): boolean {
   return req.nextUrl.protocol === "https:";
 }
 
+/**
+ * What a backend token looks like: a JWT, i.e. base64url segments joined by dots. Anything else
+ * in the cookie (a control character, a non-ASCII character, a stray space) cannot be one and
+ * cannot be put in an Authorization header: it counts as no session.
+ */
+const TOKEN = /^[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+){0,4}$/;
+const MAX_TOKEN_LENGTH = 4096;
+
+export function isTokenShaped(value: string | undefined): value is string {
+  return !!value && value.length <= MAX_TOKEN_LENGTH && TOKEN.test(value);
+}
+
+/** The session's token, or undefined when there is no cookie or it cannot be a token. */
 export function sessionToken(req: NextRequest): string | undefined {
-  return req.cookies.get(SESSION_COOKIE)?.value || undefined;
+  const value = req.cookies.get(SESSION_COOKIE)?.value;
+  return isTokenShaped(value) ? value : undefined;
+}
+
+/** A cookie is there but holds no usable token: the answer should expire it. */
+export function hasBrokenSession(req: NextRequest): boolean {
+  return req.cookies.has(SESSION_COOKIE) && !sessionToken(req);
 }
 
 export function setSession(

@@ -1,8 +1,6 @@
-import type { NextRequest } from "next/server";
 import { proxy } from "@/lib/server/proxy";
+import { apiRoute } from "@/lib/server/route";
 
 export const dynamic = "force-dynamic";
 
-export function POST(req: NextRequest) {
-  return proxy(req, { service: "agent", path: "/api/v1/chat" });
-}
+export const POST = apiRoute((req) => proxy(req, { service: "agent", path: "/api/v1/chat" }), { body: true });

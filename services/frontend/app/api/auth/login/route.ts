@@ -1,13 +1,6 @@
-import type { NextRequest } from "next/server";
 import { openSession, readCredentials } from "@/lib/server/auth";
-import { handleError } from "@/lib/server/proxy";
+import { apiRoute } from "@/lib/server/route";
 
 export const dynamic = "force-dynamic";
 
-export async function POST(req: NextRequest) {
-  try {
-    return await openSession(req, await readCredentials(req), 200);
-  } catch (err) {
-    return handleError(err);
-  }
-}
+export const POST = apiRoute(async (req) => openSession(req, await readCredentials(req), 200), { body: true });

@@ -1,12 +1,13 @@
-import type { NextRequest } from "next/server";
 import { openSession, readCredentials } from "@/lib/server/auth";
-import { callUpstream, handleError, passThrough, requestId } from "@/lib/server/proxy";
+import { forwardedFor } from "@/lib/server/client-address";
+import { callUpstream, passThrough, requestId } from "@/lib/server/proxy";
+import { apiRoute } from "@/lib/server/route";
 
 export const dynamic = "force-dynamic";
 
 /** Creates the account, then logs straight in: 201 User + session cookie. */
-export async function POST(req: NextRequest) {
-  try {
+export const POST = apiRoute(
+  async (req) => {
     const creds = await readCredentials(req);
     const created = await callUpstream({
       service: "backend",
@@ -14,10 +15,10 @@ export async function POST(req: NextRequest) {
       method: "POST",
       json: creds,
       requestId: requestId(req),
+      forwardedFor: forwardedFor(req),
     });
     if (created.status !== 201) return passThrough(created, "backend");
-    return await openSession(req, creds, 201);
-  } catch (err) {
-    return handleError(err);
-  }
-}
+    return openSession(req, creds, 201);
+  },
+  { body: true },
+);
