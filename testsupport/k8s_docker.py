@@ -12,7 +12,9 @@ chart changes is what the containers get, so drift is caught. Translated:
 - volumes: emptyDir -> tmpfs, PVC / volumeClaimTemplates -> named volume, configMap/secret ->
   read-only bind mount of rendered files; resources.limits -> --memory/--cpus;
 - command/args; initContainers run to completion first, in order;
-- readinessProbe (httpGet, tcpSocket, exec) is what `up` waits for.
+- readinessProbe (httpGet, tcpSocket, exec) is what `up` waits for;
+- with `--node-ports`, a NodePort Service's fixed nodePort is published on 127.0.0.1 under the
+  same number, as a Minikube node created with `--ports=127.0.0.1:P:P` publishes it.
 
 CLI: `python -m testsupport.k8s_docker up MANIFESTS.yaml --secret-file S.json --prefix P`
 prints `{"services": {"todo-frontend": {"3000": "127.0.0.1:49153"}, ...}}`;
@@ -78,9 +80,14 @@ def _selects(selector: dict[str, str], labels: dict[str, str]) -> bool:
 
 class Translator:
     def __init__(
-        self, docs: list[dict[str, Any]], secrets: dict[str, dict[str, str]], prefix: str
+        self,
+        docs: list[dict[str, Any]],
+        secrets: dict[str, dict[str, str]],
+        prefix: str,
+        node_ports: bool = False,
     ) -> None:
         self.docs = docs
+        self.node_ports = node_ports
         self.secrets = secrets
         self.prefix = prefix
         self.network = f"{prefix}-net"
@@ -247,10 +254,26 @@ class Translator:
             ]
             # Aliases must be on the run args before the image name.
             alias_args = [a for alias in ctr.aliases for a in ("--network-alias", alias)]
+            publish = self._node_port_args(labels, main) if self.node_ports else []
             image_at = len(ctr.run_args) - 1
-            ctr.run_args[image_at:image_at] = ["--name", ctr.name, *alias_args]
+            ctr.run_args[image_at:image_at] = ["--name", ctr.name, *alias_args, *publish]
             plans.append(ctr)
         return plans
+
+    def _node_port_args(self, labels: dict[str, str], ctr: dict[str, Any]) -> list[str]:
+        """`-p 127.0.0.1:NODEPORT:TARGET` for each fixed nodePort of a NodePort Service."""
+        by_name = {p.get("name"): p["containerPort"] for p in ctr.get("ports", [])}
+        args = []
+        for svc in self.services:
+            spec = svc["spec"]
+            if spec.get("type") != "NodePort" or not _selects(spec.get("selector", {}), labels):
+                continue
+            for port in spec.get("ports", []):
+                if port.get("nodePort"):
+                    target = port.get("targetPort", port["port"])
+                    target = by_name.get(target, target) if isinstance(target, str) else target
+                    args += ["-p", f"127.0.0.1:{port['nodePort']}:{target}"]
+        return args
 
 
 def files_dir(prefix: str) -> Path:
@@ -378,6 +401,9 @@ def main(argv: list[str] | None = None) -> int:
     start.add_argument("--secret-file", type=Path, required=True, help="JSON {name: {key: value}}")
     start.add_argument("--prefix", required=True)
     start.add_argument("--timeout", type=float, default=120)
+    start.add_argument(
+        "--node-ports", action="store_true", help="publish fixed NodePorts on 127.0.0.1"
+    )
     stop = sub.add_parser("down")
     stop.add_argument("--prefix", required=True)
     args = parser.parse_args(argv)
@@ -386,7 +412,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     docs = load_manifests(args.manifests.read_text())
     secrets = json.loads(args.secret_file.read_text())
-    translator = Translator(docs, secrets, args.prefix)
+    translator = Translator(docs, secrets, args.prefix, node_ports=args.node_ports)
     report = up(translator, args.timeout)
     json.dump(report, sys.stdout, indent=2)
     print()

@@ -25,6 +25,8 @@ command -v pg_lsclusters >/dev/null && pg_lsclusters -h 2>/dev/null | awk '$4=="
 
 bash "$here/install-docker.sh"
 bash "$here/build-base-images.sh"
+# The plays that minikube's docker driver must not see as root run as this user in the tests.
+bash "$here/test-user.sh"
 
 log "machine ready"
 docker info --format 'docker: server {{.ServerVersion}}, {{.NCPU}} CPUs, {{.Driver}}'

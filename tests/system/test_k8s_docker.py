@@ -8,7 +8,9 @@ paths, init containers run first, readiness gates `up`.
 
 import json
 import os
+import socket
 import subprocess
+import urllib.request
 import uuid
 
 import pytest
@@ -155,3 +157,33 @@ def test_run_as_non_root_without_a_user_is_refused(prefix: str) -> None:
     translator = k8s_docker.Translator(docs, {"s": {"K": "v"}}, prefix)
     with pytest.raises(k8s_docker.TranslationError, match="runAsNonRoot"):
         translator.plan()
+
+
+def test_a_fixed_node_port_is_published_on_loopback_like_a_minikube_node(
+    prefix: str, tmp_path
+) -> None:
+    """--node-ports: a NodePort Service with nodePort 30xxx answers on 127.0.0.1:30xxx, as the
+    profile the minikube role creates publishes it (`--ports=127.0.0.1:P:P`)."""
+    with socket.socket() as probe:  # a free port number to stand for the nodePort
+        probe.bind(("127.0.0.1", 0))
+        node_port = probe.getsockname()[1]
+    docs = json.loads(json.dumps(MANIFESTS))
+    docs[1]["spec"].update(type="NodePort")
+    docs[1]["spec"]["ports"] = [{"port": 80, "targetPort": "http", "nodePort": node_port}]
+    manifests = tmp_path / "m.yaml"
+    manifests.write_text(yaml.safe_dump_all(docs))
+    secrets = tmp_path / "s.json"
+    secrets.write_text(json.dumps({"s": {"K": "from-secret"}}))
+    argv = ["up", str(manifests), "--secret-file", str(secrets), "--prefix", prefix]
+
+    k8s_docker.main([*argv, "--node-ports"])
+    with urllib.request.urlopen(f"http://127.0.0.1:{node_port}/", timeout=10) as resp:
+        assert json.loads(resp.read())["env"]["T_PLAIN"] == "plain"
+
+    k8s_docker.down(prefix)
+    k8s_docker.main(argv)  # without the flag nothing listens there
+    with (
+        pytest.raises(ConnectionRefusedError),
+        socket.create_connection(("127.0.0.1", node_port), timeout=2),
+    ):
+        pass

@@ -191,7 +191,15 @@ def test_default_services_are_the_three_real_build_contexts(project: Project) ->
     """Without images_services the role builds the backend and the agent from services/ (their
     Dockerfiles in services/{backend,ai-agent}) and the frontend from services/frontend; this
     copy of the project has no services/, so the role must name each missing context."""
-    run = project.playbook("playbooks/images.yml", "--tags", "images")
+    run = project.playbook(
+        "playbooks/preflight.yml",
+        "playbooks/provision.yml",
+        "playbooks/images.yml",
+        "--tags",
+        "images",
+        "-e",
+        '{"todo_minikube_enabled": false}',
+    )
     assert run.rc != 0
     assert f"build context {project.root}/services is not a directory" in run.output
     assert f"build context {project.root}/services/frontend is not a directory" in run.output

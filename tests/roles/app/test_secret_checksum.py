@@ -15,12 +15,15 @@ def deploy_only(project: Project):
     return project.playbook(
         "-v",
         "playbooks/bootstrap-secrets.yml",
+        "playbooks/provision.yml",
         "playbooks/secrets.yml",
         "probe_secrets.yml",
         "--tags",
         "deploy",
         "-e",
         f"probe_out={project.root}/probe.json",
+        "-e",
+        '{"todo_minikube_enabled": false}',
     )
 
 

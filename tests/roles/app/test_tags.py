@@ -1,7 +1,8 @@
-"""Tag-only runs of the application playbooks (as in site.yml) resolve the facts they need.
+"""Tag-only runs of site.yml's plays resolve the facts they need.
 
-The cluster plays cannot reach a cluster here, so the runs stop at the first step that would
-(the release's Helm 4 check) or never reach one (`--tags images`).
+The cluster plays cannot reach a cluster here, so the runs are those of an existing cluster
+(no Minikube) and stop at the first step that would reach it (the release's Helm 4 check), or
+never reach one (`--tags images`).
 """
 
 from __future__ import annotations
@@ -12,8 +13,10 @@ import yaml
 
 from .conftest import NODE_BASE, PYTHON_BASE, Contexts, Project
 
-APP_PLAYS = (
+APP_PLAYS = (  # site.yml's imports, in its order
+    "playbooks/preflight.yml",
     "playbooks/bootstrap-secrets.yml",
+    "playbooks/provision.yml",
     "playbooks/images.yml",
     "playbooks/secrets.yml",
     "playbooks/deploy.yml",
@@ -27,6 +30,7 @@ def run_tags(project: Project, contexts: Contexts, tags: str):
         "todo_python_image": PYTHON_BASE,
         "todo_node_image": NODE_BASE,
         "todo_tools_bin_dir": str(project.root / "no-tools-yet"),
+        "todo_minikube_enabled": False,
     }
     return project.playbook("-v", *APP_PLAYS, "--tags", tags, "-e", json.dumps(extra))
 

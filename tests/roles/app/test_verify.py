@@ -75,3 +75,26 @@ def test_unreachable_cluster_prints_diagnostics_then_a_clear_message(
         "deployment/todo-backend: The connection to the server 127.0.0.1:"
     ) in run.output
     assert "Traceback" not in run.output
+
+
+def test_the_chat_timeouts_give_up_innermost_first(repo: Path) -> None:
+    """The agent's turn limit < the frontend's wait for the agent < the walk's wait for the chat,
+    so a slow model ends in the agent's own answer, which reaches the walk (not a walk timeout)."""
+    import re
+
+    import yaml
+
+    agent = re.search(
+        r"agent_turn_timeout_seconds: float = Field\(default=([\d.]+)",
+        (repo / "services/ai-agent/todo_agent/config.py").read_text(),
+    )
+    frontend = re.search(
+        r"agent: \{[^}]*timeoutMs: ([\d_]+)",
+        (repo / "services/frontend/lib/server/upstream.ts").read_text(),
+    )
+    walk = yaml.safe_load((repo / "roles/verify/defaults/main.yml").read_text())[
+        "verify_chat_timeout"
+    ]
+    assert agent, "the agent's turn limit moved: update this test with its new home"
+    assert frontend, "the frontend's agent timeout moved: update this test with its new home"
+    assert float(agent.group(1)) < int(frontend.group(1).replace("_", "")) / 1000 < walk

@@ -51,7 +51,15 @@ def ansible_env(tmp_path):
 def playbook(ansible_env, tmp_path):
     """Run a playbook (a repo path or YAML text) with extra vars passed as JSON, so types stay."""
 
-    def run(book: str, extra_vars: dict | None = None, *args: str, inventories=("local",)) -> Run:
+    def run(
+        book: str,
+        extra_vars: dict | None = None,
+        *args: str,
+        inventories=("local",),
+        env: dict | None = None,
+        prefix: list[str] | tuple[str, ...] = (),
+    ) -> Run:
+        """env replaces the run's environment; prefix wraps the command (e.g. unshare)."""
         path = REPO / book
         if not path.is_file():
             path = tmp_path / f"play-{len(list(tmp_path.glob('play-*.yml')))}.yml"
@@ -62,7 +70,12 @@ def playbook(ansible_env, tmp_path):
         if extra_vars:
             cmd += ["-e", json.dumps(extra_vars)]
         proc = subprocess.run(
-            [*cmd, *args], cwd=REPO, env=ansible_env, capture_output=True, text=True, timeout=600
+            [*prefix, *cmd, *args],
+            cwd=REPO,
+            env=env or ansible_env,
+            capture_output=True,
+            text=True,
+            timeout=600,
         )
         return Run(proc)
 

@@ -5,7 +5,7 @@ import pytest
 
 CASES = [
     ("preflight", {"preflight_minikube_memory_mb": "lots"}, "preflight_minikube_memory_mb"),
-    ("preflight", {"preflight_docker_required": "perhaps"}, "preflight_docker_required"),
+    ("preflight", {"preflight_minikube_enabled": "perhaps"}, "preflight_minikube_enabled"),
     ("cluster_tools", {}, "missing required arguments: cluster_tools_bin_dir"),
     (
         "cluster_tools",
@@ -21,8 +21,8 @@ CASES = [
     ("minikube", {"minikube_binary": "/x/minikube", "minikube_cpus": "two"}, "minikube_cpus"),
     (
         "minikube",
-        {"minikube_binary": "/x/minikube", "minikube_container_runtime": "containerd"},
-        "minikube_container_runtime",
+        {"minikube_binary": "/x/minikube", "minikube_node_port": "high"},
+        "minikube_node_port",
     ),
     (
         "minikube",

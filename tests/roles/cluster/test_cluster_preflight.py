@@ -2,9 +2,13 @@
 
 import json
 import os
+import subprocess
+import time
+from pathlib import Path
 
 import pytest
 
+REPO = Path(__file__).resolve().parents[3]
 BOOK = "playbooks/preflight.yml"
 EXISTING_CLUSTER = {"todo_minikube_enabled": False}
 # kvm2 is never started here: it only makes the size checks use the machine's own facts, and it
@@ -87,3 +91,105 @@ def test_the_existing_cluster_example_overrides_local_and_passes_preflight(playb
         "registry.example.com/todo-app",
         True,
     ]
+
+
+@pytest.fixture
+def docker_context(tmp_path, ansible_env):
+    """A Docker context named like Colima's whose engine listens on a socket of its own.
+
+    The real Docker CLI creates the context in a private DOCKER_CONFIG; the socket is socat in
+    front of this machine's engine, so only a client that follows the context reaches it.
+    """
+    config = tmp_path / "docker-config"
+    sock = tmp_path / "colima.sock"
+    relay = subprocess.Popen(
+        ["socat", f"UNIX-LISTEN:{sock},fork", "UNIX-CONNECT:/var/run/docker.sock"],
+        stderr=subprocess.DEVNULL,
+    )
+    env = {**ansible_env, "DOCKER_CONFIG": str(config)}
+    env.pop("DOCKER_HOST", None)
+
+    def create(name: str, socket_path: Path) -> None:
+        subprocess.run(
+            ["docker", "context", "create", name, "--docker", f"host=unix://{socket_path}"],
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+        subprocess.run(["docker", "context", "use", name], env=env, check=True, capture_output=True)
+
+    try:
+        for _ in range(50):  # bounded: socat creates the socket within milliseconds
+            if sock.exists():
+                break
+            time.sleep(0.1)
+        yield env, create, sock
+    finally:
+        relay.terminate()
+        relay.wait(timeout=10)
+
+
+def test_docker_is_found_through_the_current_docker_context(playbook, docker_context, tmp_path):
+    env, create, sock = docker_context
+    create("colima", sock)
+    dump = tmp_path / "docker-env.json"
+    book = f"""
+- name: Preflight
+  ansible.builtin.import_playbook: {REPO}/{BOOK}
+- name: Read what the images play would get
+  hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: Write the published Docker environment
+      ansible.builtin.copy:
+        dest: {dump}
+        mode: "0600"
+        content: "{{{{ preflight_docker_env | to_json }}}}"
+"""
+    run = playbook(book, KVM2, env=env)
+    assert run.rc == 0, run
+    assert json.loads(dump.read_text()) == {"DOCKER_HOST": f"unix://{sock}"}
+
+
+def test_an_unreachable_docker_context_is_named_in_the_failure(playbook, docker_context, tmp_path):
+    # The default socket answers here, the context's does not: failing proves the context is used.
+    env, create, _ = docker_context
+    dead = tmp_path / "stopped-desktop.sock"
+    create("desktop-linux", dead)
+    run = playbook(BOOK, KVM2, env=env)
+    assert run.rc != 0, run
+    assert f"Docker is not reachable at unix://{dead} (Docker context desktop-linux)" in run.out, (
+        run
+    )
+
+
+def test_a_docker_cli_without_buildx_fails_before_anything_changes(playbook, tmp_path):
+    """The real Docker CLI with its plugin directory hidden (a private mount namespace), as on
+    Ubuntu's docker.io without docker-buildx: preflight names the package to install."""
+    empty = tmp_path / "no-plugins"
+    empty.mkdir()
+    info = subprocess.run(
+        ["docker", "info", "--format", "{{json .ClientInfo.Plugins}}"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    (buildx,) = [p["Path"] for p in json.loads(info.stdout) if p["Name"] == "buildx"]
+    hide_plugins = [
+        "unshare",
+        "--mount",
+        "--map-root-user",
+        "sh",
+        "-c",
+        'mount --bind "$1" "$2" && shift 2 && exec "$@"',
+        "sh",
+        str(empty),
+        str(Path(buildx).parent),
+    ]
+    run = playbook(BOOK, KVM2, prefix=hide_plugins)
+    assert run.rc != 0, run
+    assert (
+        "The images are built with `docker buildx`, but `docker buildx version` failed" in run.out
+    )
+    assert "sudo apt install docker-buildx" in run.out, run
+    assert run.changed == 0, run

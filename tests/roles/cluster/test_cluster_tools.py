@@ -305,13 +305,3 @@ def test_every_pinned_version_has_a_checksum_for_linux_and_macos_on_both_archite
         pinned = table["cluster_tools_checksums"][tool][defaults[f"cluster_tools_{tool}_version"]]
         for os_arch in ("linux-amd64", "linux-arm64", "darwin-amd64", "darwin-arm64"):
             assert re.fullmatch(r"sha256:[0-9a-f]{64}", pinned[os_arch]), (tool, os_arch)
-
-
-def test_a_tools_only_run_of_provision_installs_the_tools_on_a_fresh_machine(playbook, mirror):
-    # No profile exists yet: the facts are not published, and that is not an error in a tools run.
-    # (The stand-in minikube answers `minikube status` with a version line, i.e. "not running".)
-    extra = {**mirror["vars"], "todo_tools_bin_dir": mirror["vars"]["cluster_tools_bin_dir"]}
-    run = playbook("playbooks/provision.yml", extra, "--tags", "tools")
-    assert run.rc == 0, run
-    assert "not published in this tools-only run" in run.out, run
-    assert all((mirror["bin"] / tool).exists() for tool in ("kubectl", "helm", "minikube"))
