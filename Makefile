@@ -56,6 +56,7 @@ test-foundation: setup-dev ## Tests of the setup, the vault hygiene and these do
 tools-test: ## helm (chart tests) and checkov (in its own venv: its pins clash with pytest's).
 	scripts/install-helm.sh
 	scripts/install-checkov.sh
+	scripts/install-readme-generator.sh
 
 test-chart: setup-dev tools-test ## helm lint, schema validation on 3 Kubernetes versions, render assertions.
 	python -m pytest tests/chart

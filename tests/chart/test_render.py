@@ -110,10 +110,12 @@ def test_backend_environment_follows_the_contract(helm):
 
 
 def test_migrations_run_before_the_backend_with_the_backend_image(helm):
-    spec = get(helm.render(), "Deployment", "todo-backend")["spec"]["template"]["spec"]
+    docs = helm.render()
+    spec = get(docs, "Deployment", "todo-backend")["spec"]["template"]["spec"]
     wait, migrate = spec["initContainers"]
     assert wait["name"] == "wait-for-database"
-    assert "todo-postgresql" in wait["command"][-1]
+    assert wait["command"] == ["python", "-m", "todo_backend.wait_for_db", "--timeout", "180"]
+    assert config_value(docs, env_by_name(wait)["POSTGRES_HOST"]) == "todo-postgresql"
     assert migrate["command"] == ["python", "-m", "todo_backend.migrate"]
     assert migrate["image"] == wait["image"] == spec["containers"][0]["image"]
     external = helm.render(SCENARIOS["external-db"])
