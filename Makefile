@@ -53,7 +53,7 @@ lint: setup-dev ## yamllint, ansible-lint (production profile), ruff check and f
 test-foundation: setup-dev ## Tests of the setup, the vault hygiene and these docs.
 	python -m pytest tests/foundation
 
-tools-test: ## helm (chart tests) and checkov (in its own venv: its pins clash with pytest's).
+tools-test: ## helm, checkov (own venv: its pins clash with pytest's), the chart's README generator.
 	scripts/install-helm.sh
 	scripts/install-checkov.sh
 	scripts/install-readme-generator.sh
