@@ -23,6 +23,9 @@ from testsupport.servers import run_server, uvicorn_args
 SERVICE_DIR = Path(__file__).resolve().parents[1]
 BACKEND_DIR = Path(os.environ.get("TODO_BACKEND_DIR") or SERVICE_DIR.parent / "backend").resolve()
 JWT_SECRET = "agent-tests-jwt-secret-0123456789abcdef"
+# This checkout's shared package (todo_common) for every process a test starts, whatever the
+# venv's editable install of it points at: the backend and the agent import it.
+SHARED_DIR = SERVICE_DIR.parent / "python-common"
 
 # The model path's bounds, small so the failure tests are quick.
 MODEL_TIMEOUT_SECONDS = 1.0
@@ -36,7 +39,7 @@ def backend_env(database_url: str) -> dict[str, str]:
         "DATABASE_URL": database_url,
         "JWT_SECRET": JWT_SECRET,
         "LOG_LEVEL": "WARNING",
-        "PYTHONPATH": str(BACKEND_DIR),
+        "PYTHONPATH": os.pathsep.join([str(BACKEND_DIR), str(SHARED_DIR)]),
     }
 
 
@@ -76,7 +79,7 @@ def agent_env(backend: str, **extra: str) -> dict[str, str]:
         "BACKEND_URL": backend,
         "OPENAI_API_KEY": "",
         "LOG_LEVEL": "INFO",
-        "PYTHONPATH": str(SERVICE_DIR),
+        "PYTHONPATH": os.pathsep.join([str(SERVICE_DIR), str(SHARED_DIR)]),
     }
     env.update(extra)
     return env

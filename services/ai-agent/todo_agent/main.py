@@ -13,6 +13,7 @@ from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import ValidationError
+from todo_common.errors import install_validation_errors
 from todo_common.limits import BodySizeLimitMiddleware
 from todo_common.logs import (
     AccessLogMiddleware,
@@ -114,6 +115,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url=None if production else "/openapi.json",
     )
     app.state.settings = settings
+    install_validation_errors(app)  # 422 without the input echoed; never a 500
     # Outermost last: the request id exists before anything logs; the size limit applies
     # before any body is read.
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=MAX_BODY_BYTES)

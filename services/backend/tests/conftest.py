@@ -20,6 +20,12 @@ from testsupport.postgres import fresh_database, running_postgres
 from testsupport.servers import run_server, uvicorn_args
 
 SERVICE_DIR = Path(__file__).resolve().parents[1]
+# This checkout's shared package for every process a test starts, whatever the venv's editable
+# install of it points at.
+PYTHONPATH = os.pathsep.join([str(SERVICE_DIR), str(SERVICE_DIR.parent / "python-common")])
+# As the image serves it: uvicorn itself never rewrites the client address from proxy
+# headers; the backend decides whom it believes (TRUSTED_PROXIES).
+BACKEND_ARGS = [*uvicorn_args("todo_backend.main:app"), "--no-proxy-headers"]
 JWT_SECRET = "test-jwt-secret-0123456789abcdef-0123456789"
 PASSWORD = "correct horse battery"
 
@@ -30,6 +36,16 @@ class Backend:
     url: str  # base URL of the running server
     database_url: str
     engine: Engine
+    log_path: Path  # the server's output: JSON lines at LOG_LEVEL=WARNING
+
+    def log_size(self) -> int:
+        return self.log_path.stat().st_size
+
+    def log_since(self, offset: int) -> str:
+        """What the server has written from `offset` on (see log_size)."""
+        with self.log_path.open("rb") as log:
+            log.seek(offset)
+            return log.read().decode("utf-8", "replace")
 
 
 @pytest.fixture(scope="session")
@@ -52,7 +68,7 @@ def server_env(database_url: str, *, app_env: str) -> dict[str, str]:
         "DATABASE_URL": database_url,
         "JWT_SECRET": JWT_SECRET,
         "LOG_LEVEL": "WARNING",
-        "PYTHONPATH": str(SERVICE_DIR),
+        "PYTHONPATH": PYTHONPATH,
     }
 
 
@@ -73,20 +89,25 @@ def backend(
     engine = create_engine(database_url)
     try:
         with run_server(
-            uvicorn_args("todo_backend.main:app"),
-            cwd=SERVICE_DIR, env=env, log_path=logs / "server.log",
-        ) as url:  # fmt: skip
-            yield Backend(request.param, url, database_url, engine)
+            BACKEND_ARGS, cwd=SERVICE_DIR, env=env, log_path=logs / "server.log"
+        ) as url:
+            yield Backend(request.param, url, database_url, engine, logs / "server.log")
     finally:
         engine.dispose()
+
+
+def empty_database(backend: Backend) -> None:
+    """No accounts, todos, sessions or throttle counts (the engine here is a plain one: on
+    SQLite without foreign keys, so children go first)."""
+    with backend.engine.begin() as conn:
+        for table in ("todos", "login_sessions", "users", "auth_throttle"):
+            conn.execute(text(f"DELETE FROM {table}"))  # noqa: S608 - fixed names
 
 
 @pytest.fixture
 def api(backend: Backend) -> Iterator[httpx.Client]:
     """An HTTP client of the running backend, whose database starts empty for each test."""
-    with backend.engine.begin() as conn:
-        conn.execute(text("DELETE FROM todos"))
-        conn.execute(text("DELETE FROM users"))
+    empty_database(backend)
     with httpx.Client(base_url=backend.url, timeout=30) as client:
         yield client
 
@@ -98,14 +119,16 @@ def new_email() -> str:
     return f"user{next(_emails)}@example.com"
 
 
-def signup(api: httpx.Client, email: str | None = None) -> dict[str, str]:
-    """Registers and logs in a new user; returns the Authorization header."""
+def signup(
+    api: httpx.Client, email: str | None = None, headers: dict[str, str] | None = None
+) -> dict[str, str]:
+    """Registers and logs in a new user; returns the Authorization header. `headers` go with
+    both requests (X-Forwarded-For: a client address)."""
     email = email or new_email()
-    assert (
-        api.post("/api/v1/auth/register", json={"email": email, "password": PASSWORD}).status_code
-        == 201
-    )
-    response = api.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD})
+    credentials = {"email": email, "password": PASSWORD}
+    registered = api.post("/api/v1/auth/register", json=credentials, headers=headers)
+    assert registered.status_code == 201, registered.text
+    response = api.post("/api/v1/auth/login", json=credentials, headers=headers)
     assert response.status_code == 200, response.text
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
 

@@ -169,3 +169,32 @@ def test_upgrading_a_database_with_accounts_keeps_them_and_never_reuses_an_id(
             assert len(_todos(conn)) == 2
     finally:
         engine.dispose()
+
+
+def test_upgrading_to_sessions_brings_stored_emails_to_the_login_form(
+    any_empty_database: str,
+) -> None:
+    """0003 follows 0002 (the id fix stays in the chain) and rewrites stored emails to the
+    one form login looks them up in; an email whose form another account already holds is
+    left as it is, so no account is lost or merged."""
+    script = ScriptDirectory.from_config(migrate.alembic_config())
+    assert script.get_heads() == ["0003"]
+    assert script.get_revision("0003").down_revision == "0002"
+
+    fullwidth = "\uff4a\uff4f\uff48\uff4e@example.com"  # as registration stored it before 0003
+    engine = app_engine(any_empty_database)
+    try:
+        migrate.upgrade(engine, "0002")
+        with engine.begin() as conn:
+            ids = {email: _add_user(conn, email) for email in (fullwidth, "ada@example.com")}
+            clash = _add_user(conn, "\uff41\uff44\uff41@example.com")  # canonical: ada@...
+        migrate.upgrade(engine)
+        with engine.connect() as conn:
+            assert _user_ids(conn) == {
+                "john@example.com": ids[fullwidth],
+                "ada@example.com": ids["ada@example.com"],
+                "\uff41\uff44\uff41@example.com": clash,
+            }
+            assert {"login_sessions", "auth_throttle"} <= set(inspect(conn).get_table_names())
+    finally:
+        engine.dispose()

@@ -18,9 +18,17 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import JWT_SECRET, SERVICE_DIR, Backend, server_env, signup
+from tests.conftest import (
+    BACKEND_ARGS,
+    JWT_SECRET,
+    PYTHONPATH,
+    SERVICE_DIR,
+    Backend,
+    server_env,
+    signup,
+)
 from testsupport.postgres import free_port
-from testsupport.servers import run_server, uvicorn_args, wait_healthy
+from testsupport.servers import run_server, wait_healthy
 
 
 def test_healthz_and_readyz_answer_ok(api: httpx.Client) -> None:
@@ -81,9 +89,7 @@ def logged_server(backend: Backend, tmp_path_factory: pytest.TempPathFactory):
     env = {**server_env(backend.database_url, app_env="production"), "LOG_LEVEL": "INFO"}
     if backend.kind == "sqlite":
         env["APP_ENV"] = "development"
-    with run_server(
-        uvicorn_args("todo_backend.main:app"), cwd=SERVICE_DIR, env=env, log_path=log_path
-    ) as url:
+    with run_server(BACKEND_ARGS, cwd=SERVICE_DIR, env=env, log_path=log_path) as url:
         yield url, log_path
 
 
@@ -140,26 +146,45 @@ def silent_port() -> Iterator[int]:
     sock.close()
 
 
+def _logged(log_path: Path, message: str) -> list[dict]:
+    deadline = time.monotonic() + 5  # the server writes its line just after answering
+    while True:
+        lines = [json.loads(line) for line in log_path.read_text().splitlines() if line.strip()]
+        found = [entry for entry in lines if entry.get("message") == message]
+        if found or time.monotonic() > deadline:
+            return found
+        time.sleep(0.05)
+
+
 @pytest.mark.parametrize("database", ["refused", "hung"])
 def test_database_down_gives_503_never_500(database: str, silent_port: int, tmp_path: Path) -> None:
+    """/readyz is public: it answers a generic reason, and the log says what failed (the
+    driver's text names the host, the port and the user)."""
     port = free_port() if database == "refused" else silent_port
-    env = server_env(f"postgresql://todo:pw@127.0.0.1:{port}/todo", app_env="production")
+    url = f"postgresql://readiness_user:pw@127.0.0.1:{port}/todo"
+    log_path = tmp_path / "server.log"
     with run_server(
-        uvicorn_args("todo_backend.main:app"), cwd=SERVICE_DIR, env=env,
-        log_path=tmp_path / "server.log",
-    ) as url, httpx.Client(base_url=url, timeout=30) as client:  # fmt: skip
+        BACKEND_ARGS, cwd=SERVICE_DIR, env=server_env(url, app_env="production"),
+        log_path=log_path,
+    ) as base, httpx.Client(base_url=base, timeout=30) as client:  # fmt: skip
         assert client.get("/healthz").status_code == 200  # liveness never touches the database
         ready = client.get("/readyz")
         assert ready.status_code == 503
-        body = ready.json()
-        assert body["status"] == "unavailable"
-        expected = "did not answer within 2s" if database == "hung" else "database unavailable"
-        assert expected in body["detail"]
-        assert "pw" not in body["detail"]
+        assert ready.json() == {"status": "unavailable", "detail": "the database is not available"}
+        for secret in (str(port), "127.0.0.1", "readiness_user", "pw", "psycopg", "refused"):
+            assert secret not in ready.text
         if database == "refused":
             login = client.post("/api/v1/auth/login", json={"email": "a@b.co", "password": "x"})
             assert login.status_code == 503
             assert login.json() == {"detail": "the database is unavailable, retry later"}
+    [logged] = _logged(log_path, "not ready")
+    assert logged["level"] == "WARNING"
+    if database == "hung":
+        assert logged["reason"] == "database did not answer within 2s"
+    else:
+        assert logged["reason"].startswith("database unavailable: ")
+        assert f"port {port}" in logged["reason"]  # what the operator needs to see
+    assert "pw@" not in log_path.read_text()
 
 
 # ---- refusing a bad production configuration -----------------------------------------------
@@ -169,7 +194,7 @@ def start_app(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if k not in {"JWT_SECRET", "DATABASE_URL"}}
     return subprocess.run(
         [sys.executable, "-c", "import todo_backend.main"],
-        cwd=SERVICE_DIR, env={**clean, "PYTHONPATH": str(SERVICE_DIR), **env},
+        cwd=SERVICE_DIR, env={**clean, "PYTHONPATH": PYTHONPATH, **env},
         capture_output=True, text=True, timeout=60,
     )  # fmt: skip
 
@@ -190,6 +215,7 @@ DB = {"DATABASE_URL": "postgresql://todo:pw@127.0.0.1:1/todo"}
             {"JWT_SECRET": JWT_SECRET, "POSTGRES_HOST": "db", "POSTGRES_PORT": "notaport"},
             "POSTGRES_PORT",
         ),
+        ({**DB, "JWT_SECRET": JWT_SECRET, "TRUSTED_PROXIES": "10.0.0.0/8,nope"}, "TRUSTED_PROXIES"),
     ],
 )
 def test_production_refuses_to_start_naming_the_variable(env: dict, message: str) -> None:
@@ -225,7 +251,7 @@ def test_sigterm_drains_and_exits_cleanly(backend: Backend, tmp_path: Path) -> N
     log_path = tmp_path / "server.log"
     with log_path.open("wb") as out:
         proc = subprocess.Popen(
-            [a.replace("{port}", str(port)) for a in uvicorn_args("todo_backend.main:app")],
+            [a.replace("{port}", str(port)) for a in BACKEND_ARGS],
             cwd=SERVICE_DIR, env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT,
         )  # fmt: skip
         try:
@@ -266,7 +292,7 @@ def test_many_concurrent_requests_with_a_tiny_pool_all_succeed(
             return [r.status_code for r in responses]
 
     with run_server(
-        uvicorn_args("todo_backend.main:app"), cwd=SERVICE_DIR, env=env,
+        BACKEND_ARGS, cwd=SERVICE_DIR, env=env,
         log_path=tmp_path / "server.log",
     ) as url:  # fmt: skip
         with httpx.Client(base_url=url, timeout=30) as client:

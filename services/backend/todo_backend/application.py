@@ -16,15 +16,18 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm.exc import StaleDataError
+from todo_common.errors import install_validation_errors
+from todo_common.headers import NoStoreMiddleware
 from todo_common.limits import BodySizeLimitMiddleware
 from todo_common.logs import AccessLogMiddleware, valid_request_id
 
 from todo_backend import crud, migrate
-from todo_backend.api.deps import INVALID_CREDENTIALS, token_user_cache
+from todo_backend.api.deps import INVALID_CREDENTIALS
 from todo_backend.api.main import api_router
 from todo_backend.api.routes import health
 from todo_backend.core.config import Settings, get_settings
 from todo_backend.core.db import make_async_engine, make_engine
+from todo_backend.throttle import Throttle, Throttled
 
 log = logging.getLogger("todo_backend")
 
@@ -59,13 +62,26 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = engine
-    app.state.token_users = token_user_cache()
+    app.state.throttle = Throttle(settings.jwt_secret, engine)
     # As many requests at the database as the pool keeps open: the overflow connections are
     # closed on return, and opening one (TCP + SCRAM authentication) per request cost more
     # than the query. The overflow stays for the readiness probe.
     app.state.db_slots = anyio.CapacityLimiter(settings.DB_POOL_SIZE)
     app.include_router(health.router)
     app.include_router(api_router)
+
+    # 422 with location, message and type only: never the input (a password), never a 500.
+    install_validation_errors(app)
+
+    @app.exception_handler(Throttled)
+    async def throttled(request: Request, exc: Exception) -> JSONResponse:
+        seconds = exc.retry_after if isinstance(exc, Throttled) else 1
+        unit = "second" if seconds == 1 else "seconds"
+        return JSONResponse(
+            {"detail": f"Too many attempts; try again in {seconds} {unit}"},
+            429,
+            headers={"Retry-After": str(seconds)},
+        )
 
     @app.exception_handler(OperationalError)
     @app.exception_handler(PoolTimeoutError)
@@ -91,8 +107,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         log.exception("database error", extra={"error": type(exc).__name__})
         return JSONResponse({"detail": "internal error"}, 500)
 
-    # Outermost first: the request id exists before anything logs; the size limit applies
-    # before any body is read.
+    # Outermost last: the request id exists before anything logs; the size limit applies
+    # before any body is read. Every API answer carries a user's data, a token or an error
+    # about them; the public API description is the exception.
+    app.add_middleware(
+        NoStoreMiddleware, prefix="/api/", exempt=(app.openapi_url or "", app.docs_url or "")
+    )
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.MAX_BODY_BYTES)
     app.add_middleware(AccessLogMiddleware, logger="todo_backend.access")
     app.add_middleware(

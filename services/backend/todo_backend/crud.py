@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Literal
 
 import anyio
-from sqlalchemy import case, delete, func, or_
+from sqlalchemy import case, delete, func, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from todo_backend.core.security import DUMMY_HASH, hash_password, verify_password
+from todo_backend.core.security import (
+    DUMMY_HASH,
+    hash_password,
+    new_session_id,
+    verify_password,
+)
 from todo_backend.models import (
+    LoginSession,
     Priority,
     Todo,
     TodoCreate,
@@ -48,7 +55,8 @@ class OwnerGone(Exception):
 
 
 async def get_user_by_email(*, session: AsyncSession, email: str) -> User | None:
-    user = (await session.exec(select(User).where(User.email == email.lower()))).first()
+    """`email` in its canonical form (models.canonical_email: the validators give it so)."""
+    user = (await session.exec(select(User).where(User.email == email))).first()
     # End the transaction: its connection goes back to the pool before any password hashing,
     # which takes tens of milliseconds. (Sessions do not expire objects on commit.)
     await session.commit()
@@ -60,9 +68,10 @@ async def get_user(*, session: AsyncSession, user_id: int) -> User | None:
 
 
 async def _require_account(*, session: AsyncSession, user_id: int) -> None:
-    """Raises OwnerGone unless the account exists. The routes may act for an account
-    remembered from an earlier request (api.deps), possibly in another process: an answer
-    that no todo row backs (an empty page, a missing todo) checks the account first."""
+    """Raises OwnerGone unless the account exists. The token's account is checked when the
+    request starts (api.deps.get_caller), but it may be closed, in any replica, while the
+    request runs: an answer that no todo row backs (an empty page, a missing todo) checks the
+    account again."""
     found = (await session.exec(select(User.id).where(User.id == user_id))).first()
     if found is None:
         raise OwnerGone
@@ -97,6 +106,83 @@ async def authenticate(*, session: AsyncSession, email: str, password: str) -> U
     hashed = user.hashed_password if user is not None else DUMMY_HASH
     matches = await anyio.to_thread.run_sync(verify_password, password, hashed)
     return user if user is not None and matches else None
+
+
+async def check_password(*, session: AsyncSession, user_id: int, password: str) -> bool:
+    user = await session.get(User, user_id)
+    await session.commit()  # the connection goes back before hashing
+    if user is None:
+        raise OwnerGone
+    return await anyio.to_thread.run_sync(verify_password, password, user.hashed_password)
+
+
+async def change_password(
+    *, session: AsyncSession, user_id: int, password: str, keep_session: str
+) -> None:
+    """Sets the account's password and ends every other session of it, in one transaction
+    (so no moment exists where the new password is set and the old sessions still work)."""
+    hashed = await anyio.to_thread.run_sync(hash_password, password)
+    await session.commit()  # a fresh connection below, which takes the isolation level
+    if session.bind is not None and session.bind.dialect.name == "postgresql":
+        # The engine runs in autocommit (single-statement writes); this write is two.
+        await session.connection(execution_options={"isolation_level": "READ COMMITTED"})
+    changed = await session.exec(
+        update(User).where(col(User.id) == user_id).values(hashed_password=hashed)
+    )
+    await session.exec(
+        delete(LoginSession).where(
+            col(LoginSession.user_id) == user_id, col(LoginSession.id) != keep_session
+        )
+    )
+    await session.commit()
+    if changed.rowcount != 1:
+        raise OwnerGone
+
+
+# ---- login sessions ----------------------------------------------------------------------
+
+
+async def start_session(*, session: AsyncSession, user_id: int, lifetime: timedelta) -> str:
+    """A new login session of the account; returns its id (the token's `jti`). Sessions past
+    their expiry, anyone's, are deleted on the way (an indexed range, usually tiny)."""
+    now = utcnow()
+    await session.exec(delete(LoginSession).where(col(LoginSession.expires_at) < now))
+    session_id = new_session_id()
+    session.add(
+        LoginSession(id=session_id, user_id=user_id, created_at=now, expires_at=now + lifetime)
+    )
+    try:
+        await session.commit()
+    except IntegrityError as exc:  # the account was closed meanwhile
+        await session.rollback()
+        raise OwnerGone from exc
+    return session_id
+
+
+async def session_user(*, session: AsyncSession, user_id: int, session_id: str) -> User | None:
+    """The account of a live session (one query): None once the session has been ended, has
+    expired, or its account is gone."""
+    statement = (
+        select(User)
+        .join(LoginSession, col(LoginSession.user_id) == col(User.id))
+        .where(
+            col(LoginSession.id) == session_id,
+            col(User.id) == user_id,
+            col(LoginSession.expires_at) > utcnow(),
+        )
+    )
+    return (await session.exec(statement)).first()
+
+
+async def end_session(*, session: AsyncSession, user_id: int, session_id: str) -> bool:
+    """Logs the session out; False if it had already ended."""
+    result = await session.exec(
+        delete(LoginSession).where(
+            col(LoginSession.id) == session_id, col(LoginSession.user_id) == user_id
+        )
+    )
+    await session.commit()
+    return result.rowcount == 1
 
 
 # ---- todos -------------------------------------------------------------------------------

@@ -4,11 +4,14 @@ table model -> Public. Table models never leave the API; Public models are what 
 
 from __future__ import annotations
 
+import contextlib
 import enum
+import unicodedata
 from datetime import UTC, date, datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, EmailStr, StringConstraints
+from email_validator import EmailNotValidError, validate_email
+from pydantic import AfterValidator, StringConstraints, WithJsonSchema
 from sqlalchemy import DateTime, Index, TypeDecorator
 from sqlmodel import Column, Field, SQLModel
 
@@ -58,7 +61,46 @@ Description = Annotated[str, StringConstraints(max_length=2000), AfterValidator(
 Password = Annotated[
     str, StringConstraints(min_length=8, max_length=128), AfterValidator(_storable)
 ]
-Email = Annotated[EmailStr, StringConstraints(max_length=254), AfterValidator(str.lower)]
+
+MAX_EMAIL_LENGTH = 254
+
+
+def canonical_email(raw: str) -> str:
+    """The one form in which an email address is stored and looked up, at registration and
+    at login alike: surrounding whitespace stripped, Unicode NFKC (composed accents; fullwidth
+    and other compatibility forms become their plain characters), then email-validator's
+    normalisation when the result is a valid address (the domain mapped as IDNA/UTS-46 does),
+    then the whole address lower-cased (str.lower, as stored addresses always were)."""
+    text = unicodedata.normalize("NFKC", raw.strip())
+    with contextlib.suppress(EmailNotValidError):  # then no account has it
+        text = validate_email(text, check_deliverability=False).normalized
+    return text.lower()
+
+
+def _registrable_email(raw: str) -> str:
+    email = canonical_email(raw)
+    try:
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise ValueError(f"not a valid email address: {exc}") from None
+    if len(email) > MAX_EMAIL_LENGTH:
+        raise ValueError(f"an email address has at most {MAX_EMAIL_LENGTH} characters")
+    return email
+
+
+Email = Annotated[
+    str,
+    StringConstraints(max_length=320),
+    AfterValidator(_storable),
+    AfterValidator(_registrable_email),
+    WithJsonSchema({"type": "string", "format": "email", "maxLength": MAX_EMAIL_LENGTH}),
+]
+LoginEmail = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=320),
+    AfterValidator(_storable),
+    AfterValidator(canonical_email),
+]
 
 
 class Priority(enum.StrEnum):
@@ -78,14 +120,20 @@ class UserCreate(UserBase):
     password: Password
 
 
+AnyPassword = Annotated[
+    str, StringConstraints(min_length=1, max_length=128), AfterValidator(_storable)
+]
+
+
 class UserLogin(SQLModel):
     # Any string: a malformed address simply matches no account (same 401 as a wrong password).
-    email: Annotated[
-        str, StringConstraints(min_length=1, max_length=320), AfterValidator(_storable)
-    ]
-    password: Annotated[
-        str, StringConstraints(min_length=1, max_length=128), AfterValidator(_storable)
-    ]
+    email: LoginEmail
+    password: AnyPassword
+
+
+class PasswordChange(SQLModel):
+    current_password: AnyPassword
+    new_password: Password
 
 
 class User(SQLModel, table=True):
@@ -100,6 +148,38 @@ class User(SQLModel, table=True):
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
     )
+
+
+class LoginSession(SQLModel, table=True):
+    """One logged-in session: a token is accepted only while its session row exists (logout,
+    a password change and closing the account delete rows, in every replica at once)."""
+
+    __tablename__ = "login_sessions"
+
+    id: str = Field(primary_key=True, max_length=64)  # the token's `jti`
+    user_id: int = Field(foreign_key="users.id", ondelete="CASCADE", index=True)
+    created_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    expires_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False, index=True))
+
+
+class AuthThrottle(SQLModel, table=True):
+    """One counter of login or registration attempts (todo_backend.throttle)."""
+
+    __tablename__ = "auth_throttle"
+
+    key: str = Field(primary_key=True, max_length=64)  # HMAC of the kind, email, address
+    attempts: int
+    counted_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    blocked_until: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    known_until: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    expires_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False, index=True))
+    version: int
+
+
+class ErrorDetail(SQLModel):
+    """Every error but 422: a readable reason."""
+
+    detail: str
 
 
 class UserPublic(SQLModel):

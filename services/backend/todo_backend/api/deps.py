@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Annotated
+from dataclasses import dataclass
+from typing import Annotated, Any
 
-from cachetools import TTLCache
 from fastapi import Depends, HTTPException, Path, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel.ext.asyncio.session import AsyncSession
+from todo_common.clients import client_address
 
 from todo_backend import crud
 from todo_backend.core.config import Settings
 from todo_backend.core.security import decode_access_token
-from todo_backend.models import UserPublic
+from todo_backend.models import ErrorDetail, UserPublic
+from todo_backend.throttle import Throttle
 
 
 async def get_settings_dep(request: Request) -> Settings:
@@ -52,8 +54,29 @@ CredentialsDep = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 
 
 INVALID_CREDENTIALS = "Could not validate credentials"
-UNAUTHORIZED = {
-    401: {"description": "No bearer token, or one that is invalid, expired or names no account"}
+UNAUTHORIZED: dict[int | str, dict[str, Any]] = {
+    401: {
+        "description": "No bearer token, or one that is invalid, expired, logged out, or names "
+        "no account",
+        "model": ErrorDetail,
+        "headers": {"WWW-Authenticate": {"schema": {"type": "string"}}},
+    }
+}
+# Any route with a JSON body: a body that is not JSON at all (or too deeply nested to parse) is
+# 400, one over MAX_BODY_BYTES is 413.
+BODY_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"description": "The body could not be parsed", "model": ErrorDetail},
+    413: {"description": "The body is larger than the limit", "model": ErrorDetail},
+}
+THROTTLED: dict[int | str, dict[str, Any]] = {
+    429: {
+        "description": "Too many attempts for this account or from this address: retry after "
+        "the Retry-After seconds",
+        "model": ErrorDetail,
+        "headers": {
+            "Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}
+        },
+    }
 }
 
 
@@ -65,67 +88,56 @@ def unauthorized(detail: str) -> HTTPException:
     )
 
 
-def _token(settings: Settings, credentials: HTTPAuthorizationCredentials | None) -> tuple[str, int]:
-    """The bearer token and the account id it was issued for; 401 when there is none."""
+@dataclass(frozen=True)
+class Caller:
+    """Who sent a request: the account, and the login session its token belongs to."""
+
+    user: UserPublic
+    session_id: str
+
+
+async def get_caller(
+    session: SessionDep, settings: SettingsDep, credentials: CredentialsDep
+) -> Caller:
+    """The token's account and session, checked in the database on every request (one
+    query): a token works only while its session exists, so logout, a password change and
+    closing the account take effect in every replica at once. (A per-process cache of tokens
+    cannot know what another replica ended; it would only save this same lookup.)"""
     if credentials is None:
         raise unauthorized("Not authenticated")
-    # Signature and expiry are checked on every request; only the account lookup is cached.
-    user_id = decode_access_token(credentials.credentials, secret=settings.jwt_secret)
-    if user_id is None:
+    claims = decode_access_token(credentials.credentials, secret=settings.jwt_secret)
+    if claims is None:
         raise unauthorized(INVALID_CREDENTIALS)  # expired, forged or malformed
-    return credentials.credentials, user_id
-
-
-async def _account(session: AsyncSession, user_id: int) -> UserPublic:
-    found = await crud.get_user(session=session, user_id=user_id)
-    if found is None:  # a token for an account this database does not have (or no longer)
+    user = await crud.session_user(
+        session=session, user_id=claims.user_id, session_id=claims.session_id
+    )
+    if user is None:  # logged out, or the account is gone (here or in another replica)
         raise unauthorized(INVALID_CREDENTIALS)
-    return UserPublic.model_validate(found)
+    return Caller(UserPublic.model_validate(user), claims.session_id)
 
 
-async def get_current_user(
-    request: Request, session: SessionDep, settings: SettingsDep, credentials: CredentialsDep
-) -> UserPublic:
-    """The token's account, possibly remembered from an earlier request (token_user_cache).
-    Only for routes whose queries prove the account still exists (the todo routes: see
-    crud.OwnerGone); routes about the account itself use CurrentAccount."""
-    token, user_id = _token(settings, credentials)
-    known: TTLCache[str, UserPublic] = request.app.state.token_users
-    user = known.get(token)
-    if user is None:
-        user = known[token] = await _account(session, user_id)
-    return user
+async def get_current_user(caller: Annotated[Caller, Depends(get_caller)]) -> UserPublic:
+    return caller.user
 
 
-async def get_current_account(
-    session: SessionDep, settings: SettingsDep, credentials: CredentialsDep
-) -> UserPublic:
-    """The token's account, read from the database on every request."""
-    _, user_id = _token(settings, credentials)
-    return await _account(session, user_id)
-
-
+CallerDep = Annotated[Caller, Depends(get_caller)]
 CurrentUser = Annotated[UserPublic, Depends(get_current_user)]
-CurrentAccount = Annotated[UserPublic, Depends(get_current_account)]
 
 
-def token_user_cache() -> TTLCache[str, UserPublic]:
-    """Remembers which account a token belongs to, briefly (per process, keyed by the token).
-
-    This saves the lookup that every todo request would repeat: one database round trip of
-    the three a todo list costs. Accounts can be closed (DELETE /users/me) or removed by an
-    operator, in any replica, so a remembered account is never taken as proof that it still
-    exists: the todo queries prove it (a todo row exists only with its owner) or check it,
-    and a closed account's tokens answer 401 at once everywhere (see crud.OwnerGone). The
-    process that closes an account also forgets its tokens (forget_account).
-    """
-    return TTLCache(maxsize=4096, ttl=30)
+async def get_client_address(request: Request, settings: SettingsDep) -> str:
+    """The client's address for the login and registration limits (todo_common.clients):
+    the last X-Forwarded-For entry from a trusted peer (TRUSTED_PROXIES), else the peer."""
+    return client_address(request.scope, settings.trusted_proxies)
 
 
-def forget_account(known: TTLCache[str, UserPublic], user_id: int) -> None:
-    """Drops every remembered token of the account from this process's cache."""
-    for token in [token for token, user in known.items() if user.id == user_id]:
-        known.pop(token, None)
+ClientAddress = Annotated[str, Depends(get_client_address)]
+
+
+async def get_throttle(request: Request) -> Throttle:
+    return request.app.state.throttle
+
+
+ThrottleDep = Annotated[Throttle, Depends(get_throttle)]
 
 
 # Ids are PostgreSQL integers: anything outside that range cannot exist, so it is refused (422)

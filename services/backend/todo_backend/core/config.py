@@ -12,8 +12,9 @@ from functools import lru_cache
 from typing import Literal
 from urllib.parse import quote
 
-from pydantic import Field, SecretStr, ValidationError
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from todo_common.clients import PRIVATE_NETWORKS, Network, parse_networks
 
 # Used when JWT_SECRET is unset in development so `uvicorn todo_backend.main:app` just works;
 # production refuses it, together with other well-known placeholders.
@@ -61,6 +62,21 @@ class Settings(BaseSettings):
 
     # Refuse request bodies larger than this (413); todos are small.
     MAX_BODY_BYTES: int = Field(default=64 * 1024, ge=1024)
+
+    # Peers believed about the client's address (the last X-Forwarded-For entry), for the
+    # login and registration limits: comma-separated networks, empty for none. The default,
+    # loopback and the private ranges, holds the frontend's pods; see todo_common.clients.
+    TRUSTED_PROXIES: str = PRIVATE_NETWORKS
+
+    @field_validator("TRUSTED_PROXIES")
+    @classmethod
+    def _networks(cls, value: str) -> str:
+        parse_networks(value)  # ValueError names the entry
+        return value
+
+    @property
+    def trusted_proxies(self) -> tuple[Network, ...]:
+        return parse_networks(self.TRUSTED_PROXIES)
 
     @property
     def is_production(self) -> bool:

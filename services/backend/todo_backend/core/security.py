@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+import secrets
 import threading
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import jwt
@@ -34,22 +37,41 @@ def verify_password(password: str, hashed: str) -> bool:
         return password_hash.verify(password, hashed)
 
 
-def create_access_token(*, subject: int, secret: str, expires: timedelta) -> str:
+@dataclass(frozen=True)
+class TokenClaims:
+    user_id: int  # the account the token was issued for
+    session_id: str  # its login session (login_sessions.id): logout ends it
+
+
+# Strict forms, ASCII only: `str.isdigit` also accepts "²" or "٣", which int() then refuses.
+_SUBJECT = re.compile(r"[1-9][0-9]{0,9}")
+_SESSION_ID = re.compile(r"[A-Za-z0-9_-]{16,64}")
+MAX_USER_ID = 2**31 - 1  # PostgreSQL integer
+
+
+def new_session_id() -> str:
+    return secrets.token_urlsafe(16)  # 128 random bits, 22 characters
+
+
+def create_access_token(*, subject: int, session_id: str, secret: str, expires: timedelta) -> str:
     now = datetime.now(UTC)
-    claims = {"sub": str(subject), "iat": now, "exp": now + expires}
+    claims = {"sub": str(subject), "jti": session_id, "iat": now, "exp": now + expires}
     return jwt.encode(claims, secret, algorithm=ALGORITHM)
 
 
-def decode_access_token(token: str, *, secret: str) -> int | None:
-    """The user id the token was issued for, or None when it is invalid or expired."""
+def decode_access_token(token: str, *, secret: str) -> TokenClaims | None:
+    """The account and session the token names, or None when it is invalid or expired, or
+    when either claim is not exactly in the form this service issues."""
     try:
         claims = jwt.decode(
-            token, secret, algorithms=[ALGORITHM], options={"require": ["exp", "sub"]}
+            token, secret, algorithms=[ALGORITHM], options={"require": ["exp", "sub", "jti"]}
         )
     except jwt.InvalidTokenError:
         return None
-    sub = claims.get("sub")
-    if not isinstance(sub, str) or not sub.isdigit() or len(sub) > 10:
+    sub, jti = claims.get("sub"), claims.get("jti")
+    if not isinstance(sub, str) or _SUBJECT.fullmatch(sub) is None:
+        return None
+    if not isinstance(jti, str) or _SESSION_ID.fullmatch(jti) is None:
         return None
     user_id = int(sub)
-    return user_id if 0 < user_id < 2**31 else None
+    return TokenClaims(user_id, jti) if user_id <= MAX_USER_ID else None

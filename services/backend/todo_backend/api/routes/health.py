@@ -30,21 +30,27 @@ async def _ping(engine: AsyncEngine) -> None:
         await conn.execute(text("SELECT 1"))
 
 
+NOT_READY = "the database is not available"
+
+
 @router.get(
     "/readyz",
     responses={503: {"description": "The database does not answer"}},
 )
 async def readyz(request: Request) -> JSONResponse:
-    detail: str | None = None
+    """Ready when the database answers. The reason it does not goes to the log only: the
+    answer is public, and the driver's text names the host, port and user."""
+    reason: str | None = None
     try:
         with anyio.fail_after(READY_TIMEOUT_SECONDS):
             await _ping(request.app.state.engine)
     except TimeoutError:
-        detail = f"database did not answer within {READY_TIMEOUT_SECONDS:g}s"
+        reason = f"database did not answer within {READY_TIMEOUT_SECONDS:g}s"
     except SQLAlchemyError as exc:
         # The driver's first line says what failed (refused, auth, DNS) without the URL.
-        detail = "database unavailable: " + str(getattr(exc, "orig", exc)).strip().splitlines()[0]
-    if detail is not None:
-        log.warning("not ready", extra={"detail": detail})
-        return JSONResponse({"status": "unavailable", "detail": detail}, status_code=503)
+        lines = str(getattr(exc, "orig", exc)).strip().splitlines() or [type(exc).__name__]
+        reason = "database unavailable: " + lines[0]
+    if reason is not None:
+        log.warning("not ready", extra={"reason": reason})
+        return JSONResponse({"status": "unavailable", "detail": NOT_READY}, status_code=503)
     return JSONResponse({"status": "ready"})

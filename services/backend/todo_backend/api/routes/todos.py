@@ -1,17 +1,18 @@
 """Todos of the signed-in user. Another user's todo answers 404, exactly like a missing one.
 
-The account may come from the token cache; crud proves it still exists (crud.OwnerGone,
-answered as 401 by the app), so a closed account's token is refused here at once too."""
+Every request's token is checked against its login session (api.deps.get_caller); an account
+closed while a request runs is still caught by crud (crud.OwnerGone, answered 401)."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Response, status
 
 from todo_backend import crud
-from todo_backend.api.deps import CurrentUser, SessionDep, TodoId
+from todo_backend.api.deps import BODY_ERRORS, UNAUTHORIZED, CurrentUser, SessionDep, TodoId
 from todo_backend.models import (
+    ErrorDetail,
     Priority,
     StorableText,
     Todo,
@@ -21,9 +22,11 @@ from todo_backend.models import (
     TodoUpdate,
 )
 
-router = APIRouter(prefix="/todos", tags=["todos"])
+router = APIRouter(prefix="/todos", tags=["todos"], responses=UNAUTHORIZED)
 
-NOT_FOUND = {404: {"description": "No such todo (or it belongs to someone else)"}}
+NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    404: {"description": "No such todo (or it belongs to someone else)", "model": ErrorDetail}
+}
 MAX_OFFSET = 1_000_000
 
 
@@ -60,7 +63,9 @@ async def list_todos(
     )
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=TodoPublic)
+@router.post(
+    "", status_code=status.HTTP_201_CREATED, response_model=TodoPublic, responses=BODY_ERRORS
+)
 async def create_todo(session: SessionDep, user: CurrentUser, todo_in: TodoCreate) -> TodoPublic:
     todo = await crud.create_todo(session=session, owner_id=user.id, todo_in=todo_in)
     return TodoPublic.model_validate(todo)
@@ -71,7 +76,7 @@ async def read_todo(session: SessionDep, user: CurrentUser, todo_id: TodoId) -> 
     return TodoPublic.model_validate(await _owned(session, user, todo_id))
 
 
-@router.patch("/{todo_id}", response_model=TodoPublic, responses=NOT_FOUND)
+@router.patch("/{todo_id}", response_model=TodoPublic, responses={**NOT_FOUND, **BODY_ERRORS})
 async def update_todo(
     session: SessionDep, user: CurrentUser, todo_id: TodoId, todo_in: TodoUpdate
 ) -> TodoPublic:
