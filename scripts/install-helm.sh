@@ -14,7 +14,7 @@ repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # helm in its checksum table.
 checksums=$repo_root/roles/cluster_tools/vars/main/checksums.yml
 pinned=$(awk '/^  helm:/ { in_helm = 1; next }
-              in_helm && /^    "/ { gsub(/[" :]/, ""); print; exit }
+              in_helm && /^    [^ #]/ { sub(/:.*/, ""); gsub(/[ "\047]/, ""); print; exit }
               in_helm && /^  [^ ]/ { exit }' "$checksums")
 if [ -z "$pinned" ]; then
   echo "error: no helm version found under cluster_tools_checksums.helm in $checksums" >&2

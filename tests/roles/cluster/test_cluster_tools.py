@@ -94,6 +94,7 @@ def mirror(tmp_path):
         "helm_file": root / f"helm/helm-v4.1.4-{PLATFORM}.tar.gz",
         "vars": {
             "cluster_tools_bin_dir": str(bin_dir),
+            "cluster_tools_platform": PLATFORM,
             "cluster_tools_kubectl_version": kubectl_version,
             "cluster_tools_kubectl_base_url": f"file://{root}/kubectl",
             "cluster_tools_helm_base_url": f"file://{root}/helm",
