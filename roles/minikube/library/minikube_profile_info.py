@@ -1,5 +1,5 @@
 #!/usr/bin/python
-"""Read the state and configuration of one Minikube profile, as minikube v1.38.1 reports them."""
+"""Read the state and configuration of one Minikube profile, as the pinned minikube reports them."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ module: minikube_profile_info
 short_description: State and configuration of a Minikube profile
 description:
   - Runs C(minikube status --output json) and, when the profile exists,
-    C(minikube profile list --output json), and reads them the way minikube v1.38.1 writes them.
+    C(minikube profile list --output json), and reads them the way the pinned minikube
+    release (roles/cluster_tools/vars/main/checksums.yml) writes them.
   - In JSON mode minikube prints its messages as CloudEvents, one JSON document per line, on
     stdout before (or instead of) the answer (C(pkg/minikube/out/register/cloud_events.go)),
     so stdout is read line by line and only the document of the expected shape is used.

@@ -94,6 +94,7 @@ def mirror(tmp_path):
         "helm_file": root / f"helm/helm-v4.1.4-{PLATFORM}.tar.gz",
         "vars": {
             "cluster_tools_bin_dir": str(bin_dir),
+            "cluster_tools_platform": PLATFORM,
             "cluster_tools_kubectl_version": kubectl_version,
             "cluster_tools_kubectl_base_url": f"file://{root}/kubectl",
             "cluster_tools_helm_base_url": f"file://{root}/helm",
@@ -299,9 +300,9 @@ def test_a_version_without_a_pinned_checksum_is_refused_before_downloading(playb
 
 
 def test_every_pinned_version_has_a_checksum_for_linux_and_macos_on_both_architectures(repo):
-    defaults = yaml.safe_load((repo / "roles/cluster_tools/defaults/main.yml").read_text())
     table = yaml.safe_load((repo / "roles/cluster_tools/vars/main/checksums.yml").read_text())
     for tool in ("kubectl", "helm", "minikube"):
-        pinned = table["cluster_tools_checksums"][tool][defaults[f"cluster_tools_{tool}_version"]]
+        # the pinned version is the first key of the tool's table (what defaults/main.yml reads)
+        pinned = next(iter(table["cluster_tools_checksums"][tool].values()))
         for os_arch in ("linux-amd64", "linux-arm64", "darwin-amd64", "darwin-arm64"):
             assert re.fullmatch(r"sha256:[0-9a-f]{64}", pinned[os_arch]), (tool, os_arch)

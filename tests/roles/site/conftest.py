@@ -43,7 +43,10 @@ REPO = Path(__file__).resolve().parents[3]
 BIN = Path(sys.executable).parent
 PROFILE = "todo-app"
 RECAP = re.compile(r"localhost\s*:\s*ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)")
-TOOLS = yaml.safe_load((REPO / "roles/cluster_tools/defaults/main.yml").read_text())
+# The pinned versions: the first key of each tool's checksum table (what cluster_tools installs).
+TOOLS = yaml.safe_load((REPO / "roles/cluster_tools/vars/main/checksums.yml").read_text())[
+    "cluster_tools_checksums"
+]
 POSTGRES_IMAGE = os.environ.get("TODO_POSTGRES_IMAGE", "todo-ci/postgres:17-trixie")
 
 
@@ -224,11 +227,11 @@ def _world(root: Path, real_helm: Path) -> Iterator[World]:
     for d in (replay_dir, home, tmp):
         d.mkdir()
 
-    # The download mirror cluster_tools reads, in the upstream layouts (defaults/main.yml).
+    # The download mirror cluster_tools reads, in the upstream layouts (vars/main/catalog.yml).
     mirror = root / "mirror"
     stand_ins = replay.install(root / "stand-ins", ("minikube", "helm", "workloads"))
     kubectl_version, helm_version, minikube_version = (
-        TOOLS[f"cluster_tools_{t}_version"] for t in ("kubectl", "helm", "minikube")
+        next(iter(TOOLS[t])) for t in ("kubectl", "helm", "minikube")
     )
     kubectl = mirror / f"v{kubectl_version}" / "bin" / "linux" / "amd64" / "kubectl"
     kubectl.parent.mkdir(parents=True)
