@@ -21,6 +21,7 @@ import hashlib
 import io
 import json
 import os
+import random
 import re
 import shutil
 import socket
@@ -118,6 +119,24 @@ def _sha256(path: Path) -> str:
     return "sha256:" + hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def _free_node_port() -> int:
+    """A port of Kubernetes' NodePort range (30000-32767) that is free on 127.0.0.1.
+
+    The world's app is published there instead of the default 30080, which a developer's own
+    deployment, or another run of this suite on the same machine, may hold (as a real
+    `minikube start --ports` would then fail, so would the stand-in's `docker run -p`)."""
+    rng = random.Random()
+    for _ in range(200):
+        port = rng.randint(30000, 32767)
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port in 30000-32767 on 127.0.0.1")
+
+
 @dataclass
 class World:
     root: Path
@@ -126,6 +145,7 @@ class World:
     tools: Path
     kube: KubeAPI
     env: dict[str, str]
+    port: int
     extra: dict = field(default_factory=dict)
 
     def playbook(
@@ -172,6 +192,11 @@ class World:
 
     # Values kept across tests (the module's tests share one world).
     values_seen: dict = field(default_factory=dict)
+
+    @property
+    def url(self) -> str:
+        """The URL the play prints: the NodePort published on 127.0.0.1."""
+        return f"http://127.0.0.1:{self.port}"
 
     def minikube(self, *args: str) -> subprocess.CompletedProcess:
         """The minikube stand-in called directly, as a user would from a shell."""
@@ -274,7 +299,9 @@ def _world(root: Path, real_helm: Path) -> Iterator[World]:
             ANSIBLE_NOCOLOR="1",
             ANSIBLE_FORCE_COLOR="0",
         )
+        port = _free_node_port()
         extra = {
+            "todo_app_port": port,
             "todo_tools_bin_dir": str(tools),
             "cluster_tools_kubectl_base_url": f"file://{mirror}",
             "cluster_tools_helm_base_url": f"file://{mirror}",
@@ -290,7 +317,7 @@ def _world(root: Path, real_helm: Path) -> Iterator[World]:
             "todo_chart_values": {"postgresql": {"image": _image(POSTGRES_IMAGE)}},
         }
         nonroot.hand_over(root)
-        yield World(root, inventory, replay_dir, tools, kube, env, extra)
+        yield World(root, inventory, replay_dir, tools, kube, env, port, extra)
     finally:
         k8s_docker.down(env["TODO_REPLAY_WORKLOAD_PREFIX"])
         kube.stop()

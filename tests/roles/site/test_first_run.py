@@ -16,7 +16,6 @@ from testsupport.replay.helm import interrupt_next
 
 from .conftest import PROFILE, World
 
-URL = "http://127.0.0.1:30080"
 NS = "todo-app"
 RELEASE_SECRET = "helm.sh/release.v1"
 
@@ -27,9 +26,9 @@ def releases(world: World) -> list[dict]:
     return json.loads(proc.stdout) if proc.returncode == 0 else []
 
 
-def app_answers() -> bool:
+def app_answers(world: World) -> bool:
     try:
-        with urllib.request.urlopen(f"{URL}/api/healthz", timeout=5) as resp:  # noqa: S310
+        with urllib.request.urlopen(f"{world.url}/api/healthz", timeout=5) as resp:  # noqa: S310
             return resp.status == 200
     except OSError:
         return False
@@ -65,7 +64,7 @@ def test_a_fresh_machine_deploys_and_a_second_run_changes_nothing(world: World) 
     # read it as "missing" and created the profile with the NodePort published on 127.0.0.1.
     assert ["status", "--profile", PROFILE, "--output", "json"] in world.calls("minikube")
     (start,) = [c for c in world.calls("minikube") if c[0] == "start"]
-    assert "--ports=127.0.0.1:30080:30080" in start
+    assert f"--ports=127.0.0.1:{world.port}:{world.port}" in start
     assert "--container-runtime=docker" in start
     assert "--cni=calico" in start
     assert world.profile()["state"] == "Running"
@@ -76,9 +75,9 @@ def test_a_fresh_machine_deploys_and_a_second_run_changes_nothing(world: World) 
         "Installing release todo-app in todo-app. Helm waits until every pod is ready" in first.text
     )
     # The walk went through the URL the play prints, and left no account behind.
-    assert f"Open {URL} in a browser." in first.text, first
+    assert f"Open {world.url} in a browser." in first.text, first
     assert "deleted it, closed the account" in first.text
-    assert app_answers()
+    assert app_answers(world)
 
     world.forget_calls()
     second = world.site()
@@ -107,7 +106,7 @@ def test_molecule_verify_reads_the_cluster_in_a_run_of_its_own(world: World) -> 
     run = world.playbook("molecule/default/verify.yml")
     assert run.rc == 0, run
     assert "Check that the frontend answers on this machine's 127.0.0.1" in run.text
-    assert f"Open {URL} in a browser." in run.text
+    assert f"Open {world.url} in a browser." in run.text
 
 
 def test_a_deploy_left_pending_by_a_killed_helm_is_recovered(world: World) -> None:
@@ -126,7 +125,7 @@ def test_a_deploy_left_pending_by_a_killed_helm_is_recovered(world: World) -> No
     history = releases(world)
     assert history[-1]["status"] == "deployed"
     assert history[-1]["revision"] == before + 3  # pending, its rollback, the new upgrade
-    assert app_answers()
+    assert app_answers(world)
 
 
 def test_a_failing_upgrade_prints_why_then_rolls_back(world: World) -> None:
@@ -152,7 +151,7 @@ def test_a_failing_upgrade_prints_why_then_rolls_back(world: World) -> None:
     assert "Deploying release todo-app failed:" in run.text
     assert f"Rolled back to revision {good}, which runs again." in run.text
     assert releases(world)[-1]["status"] == "deployed"
-    assert app_answers()
+    assert app_answers(world)
 
 
 def test_an_existing_cluster_walks_the_url_it_is_given(world: World) -> None:
@@ -173,9 +172,11 @@ def test_an_existing_cluster_walks_the_url_it_is_given(world: World) -> None:
     assert "Fix: set todo_app_url" in without.text
     assert not world.calls("minikube"), "an existing cluster has no minikube to call"
 
-    given = world.site("--tags", "verify", extra={**overlay, "todo_app_url": URL + "/"}, env=env)
+    given = world.site(
+        "--tags", "verify", extra={**overlay, "todo_app_url": world.url + "/"}, env=env
+    )
     assert given.rc == 0, given
-    assert f"Open {URL} in a browser." in given.text
+    assert f"Open {world.url} in a browser." in given.text
 
 
 def test_a_stopped_profile_starts_again_with_its_own_configuration(world: World) -> None:
@@ -239,7 +240,7 @@ def test_teardown_keeps_the_data_and_a_second_run_changes_nothing(world: World) 
         in run.text
     )
     assert not releases(world)
-    assert not app_answers()
+    assert not app_answers(world)
     again = world.teardown()
     assert again.rc == 0, again
     assert again.changed == 0, again.changed_tasks()
@@ -257,7 +258,7 @@ def test_an_interrupted_first_install_is_removed_and_installed_again(world: Worl
     assert run.rc == 0, run
     assert "Removing the unfinished first install (the database volume stays)" in run.text
     assert releases(world)[-1]["status"] == "deployed"
-    assert f"Open {URL} in a browser." in run.text
+    assert f"Open {world.url} in a browser." in run.text
 
 
 def test_teardown_of_a_stopped_profile_says_what_to_do(world: World) -> None:
@@ -309,7 +310,7 @@ def test_a_profile_created_without_the_published_port_gets_the_fallback_or_the_f
     assert created.returncode == 0, created.stdout + created.stderr
     run = world.site("--tags", "minikube")
     assert run.rc == 0, run
-    assert "was created without --ports=127.0.0.1:30080:30080" in run.text
+    assert f"was created without --ports=127.0.0.1:{world.port}:{world.port}" in run.text
     assert "Its node IP 192.168.49.2 cannot be reached from this machine either" in run.text
     assert "set todo_app_url to a URL you reach yourself" in run.text
 
@@ -324,4 +325,4 @@ def test_a_profile_created_without_the_published_port_gets_the_fallback_or_the_f
     world.edit_minikube_state(move_node)
     run = world.site("--tags", "minikube")
     assert run.rc == 0, run
-    assert "Its node IP is reachable here, so the app is at http://127.0.0.1:30080." in run.text
+    assert f"Its node IP is reachable here, so the app is at {world.url}." in run.text
