@@ -19,8 +19,7 @@ import httpx
 import pytest
 
 from tests.conftest import JWT_SECRET, SERVICE_DIR, Backend, server_env, signup
-from testsupport.postgres import free_port
-from testsupport.servers import run_server, uvicorn_args, wait_healthy
+from testsupport.servers import free_port, run_server, uvicorn_args, wait_healthy
 
 
 def test_healthz_and_readyz_answer_ok(api: httpx.Client) -> None:

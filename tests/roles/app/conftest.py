@@ -20,8 +20,7 @@ from pathlib import Path
 import pytest
 
 from testsupport.docker_tls import DockerTLSEndpoint, docker_tls_endpoint
-from testsupport.postgres import free_port
-from testsupport.servers import run_server
+from testsupport.servers import free_port, run_server
 
 REPO = Path(__file__).resolve().parents[3]
 PROBES = Path(__file__).resolve().parent / "playbooks"
