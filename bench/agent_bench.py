@@ -30,11 +30,10 @@ from pathlib import Path
 
 import httpx
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from testsupport.postgres import running_postgres
+from testsupport.servers import run_server, uvicorn_args
 
-from testsupport.postgres import running_postgres  # noqa: E402
-from testsupport.servers import run_server, uvicorn_args  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 AGENT_DIR = ROOT / "services" / "ai-agent"
 BACKEND_DIR = Path(os.environ.get("TODO_BACKEND_DIR") or ROOT / "services" / "backend")

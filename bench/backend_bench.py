@@ -25,15 +25,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+from wrk_tools import machine, parse, wrk_argv
+
+from testsupport.postgres import fresh_database, running_postgres
+from testsupport.servers import run_server, uvicorn_args
 
 REPO = Path(__file__).resolve().parents[1]
 BACKEND_DIR = REPO / "services" / "backend"
-sys.path[:0] = [str(REPO), str(BACKEND_DIR)]
-
-from wrk_tools import machine, parse, wrk_argv  # noqa: E402
-
-from testsupport.postgres import fresh_database, running_postgres  # noqa: E402
-from testsupport.servers import run_server, uvicorn_args  # noqa: E402
 
 JWT_SECRET = "bench-only-jwt-secret-0123456789abcdef0123"  # noqa: S105 - throwaway server
 PASSWORD = "bench password 123"  # noqa: S105 - a user of the throwaway database

@@ -64,11 +64,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
-
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
-
-from images_bench import (  # noqa: E402
+from images_bench import (
     HELM,
     PASSWORD,
     PREFIX,
@@ -79,9 +75,11 @@ from images_bench import (  # noqa: E402
     render,
     run_role,
 )
-from wrk_tools import machine, parse, wrk_argv  # noqa: E402
+from wrk_tools import machine, parse, wrk_argv
 
-from testsupport import k8s_docker as k8s  # noqa: E402
+from testsupport import k8s_docker as k8s
+
+REPO = Path(__file__).resolve().parents[1]
 
 MIB = 1024 * 1024
 NODE_REPOSITORY = "todo-bench/docker-node"

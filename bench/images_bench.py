@@ -40,13 +40,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+from wrk_tools import machine, parse, wrk_argv
+
+from testsupport import k8s_docker as k8s
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
-
-from wrk_tools import machine, parse, wrk_argv  # noqa: E402
-
-from testsupport import k8s_docker as k8s  # noqa: E402
 
 HELM = Path(os.environ.get("HELM_BIN") or REPO / ".cache" / "bin" / "helm")
 PREFIX = f"todo-bench-{secrets.token_hex(3)}"

@@ -74,8 +74,9 @@ fi
 base_reqs=(requirements.txt requirements.yml)
 # requirements-dev.txt pulls in each service's requirements with -r: they count too. (Word
 # splitting on purpose: the names have no spaces, and mapfile needs bash 4, macOS has 3.2.)
+# testsupport/pyproject.toml describes the shared test helpers installed with them.
 # shellcheck disable=SC2207
-dev_reqs=("${base_reqs[@]}" requirements-dev.txt $(sed -n 's/^-r //p' requirements-dev.txt | grep -vx requirements.txt || true))
+dev_reqs=("${base_reqs[@]}" requirements-dev.txt $(sed -n 's/^-r //p' requirements-dev.txt | grep -vx requirements.txt || true) testsupport/pyproject.toml)
 hash_of() { { echo "$python $version"; cat "$@"; } | sha256sum | cut -d' ' -f1; }
 base_value=$(hash_of "${base_reqs[@]}")
 dev_value=$(hash_of "${dev_reqs[@]}")
@@ -114,6 +115,10 @@ fi
 if $dev; then
   say "installing requirements-dev.txt"
   "$VENV/bin/python" -m pip install --quiet -r requirements-dev.txt
+  # The helpers every test suite and benchmark imports (`import testsupport`), editable so
+  # they are this checkout's; their dependencies came with requirements-dev.txt.
+  say "installing testsupport (editable)"
+  "$VENV/bin/python" -m pip install --quiet --no-deps -e ./testsupport
 else
   say "installing requirements.txt"
   "$VENV/bin/python" -m pip install --quiet -r requirements.txt

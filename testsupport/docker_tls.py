@@ -63,6 +63,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from testsupport.servers import free_port
+
 ENDPOINT_FILE = "docker-endpoint.json"
 DEFAULT_SOCKET = "/var/run/docker.sock"
 # Bounds of the readiness wait: one TLS ping per step.
@@ -227,12 +229,6 @@ def generate_certificates(
     )
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def ping(host: str, cert_path: Path, timeout: float = 2.0) -> bool:
     """One `GET /_ping` through the endpoint with its client certificate, verified by its CA."""
     address = host.removeprefix("tcp://")
@@ -340,7 +336,7 @@ def up(directory: Path, *, docker_socket: str = DEFAULT_SOCKET) -> DockerTLSEndp
     certs = generate_certificates(directory)
     last = "socat did not start"
     for _attempt in range(3):  # a free port can be taken between the probe and socat's bind
-        port = _free_port()
+        port = free_port()
         host = f"tcp://127.0.0.1:{port}"
         log = open(directory / "socat.log", "ab")  # noqa: SIM115 - handed to the child
         try:

@@ -13,13 +13,14 @@ import glob
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
+
+from testsupport.servers import free_port
 
 DB_USER = "todo_test"
 DB_PASSWORD = "todo-test-password"  # noqa: S105 - throwaway loopback-only test server
@@ -41,12 +42,6 @@ def _find_bin_dir() -> Path:
             "(Debian: apt-get install postgresql) or set TEST_DATABASE_URL"
         )
     return Path(candidates[0]).parent
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @contextlib.contextmanager

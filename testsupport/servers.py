@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -12,7 +13,13 @@ import urllib.request
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
-from testsupport.postgres import free_port
+
+def free_port() -> int:
+    """A loopback port nothing listens on right now (bound once for a free number, then
+    closed): for a server to start on, or as a closed port for a refused connection."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 def wait_healthy(url: str, timeout: float = 30.0, proc: subprocess.Popen | None = None) -> None:

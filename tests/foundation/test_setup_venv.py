@@ -6,7 +6,8 @@ The Python without ensurepip is this machine's own interpreter laid out like Deb
 without python3.X-venv: the same binary and standard library, less the ensurepip package. Its
 `python -m venv` fails exactly as there, leaving bin/python without pip. The install runs use a
 copy of setup.sh in a small checkout whose requirements are one local wheel providing the three
-ansible commands setup.sh calls, so they take seconds instead of a full Ansible install.
+ansible commands setup.sh calls, so they take seconds instead of a full Ansible install, and
+the real testsupport/pyproject.toml over a one-line package (what `--dev` installs editable).
 """
 
 import base64
@@ -119,6 +120,11 @@ def checkout(tmp_path, repo) -> Path:
     (root / "requirements.txt").write_text(f"./{wheel.name}\n")
     (root / "requirements-dev.txt").write_text("-r requirements.txt\n")
     (root / "requirements.yml").write_text("collections: []\n")
+    (root / "testsupport").mkdir()
+    shutil.copy2(repo / "testsupport/pyproject.toml", root / "testsupport/pyproject.toml")
+    (root / "testsupport/__init__.py").write_text('"""test helpers"""\n')
+    (root / "testsupport/replay").mkdir()
+    (root / "testsupport/replay/__init__.py").write_text("")
     return root
 
 
@@ -191,3 +197,37 @@ def test_a_venv_left_without_pip_is_recreated_once_a_good_python_is_there(tmp_pa
     again = run_setup(checkout, env)
     assert again.returncode == 0, again
     assert "up to date (.venv" in again.stdout, again
+
+
+def test_a_dev_setup_installs_testsupport_editable_and_reinstalls_when_it_changes(
+    tmp_path, env, checkout
+):
+    env["PATH"] = f"{BASE_PYTHON.parent}:{env['PATH']}"
+    where = [
+        str(checkout / ".venv/bin/python"),
+        "-c",
+        "import testsupport; print(testsupport.__file__)",
+    ]
+
+    run = run_setup(checkout, env, "--dev")
+
+    assert run.returncode == 0, run
+    assert "installing testsupport (editable)" in run.stdout, run
+    # Imported from anywhere (no sys.path edit, no PYTHONPATH), it is the checkout's own files.
+    found = subprocess.run(where, cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert found.stdout.strip() == str(checkout / "testsupport/__init__.py"), found
+
+    again = run_setup(checkout, env, "--dev")
+    assert "up to date (.venv" in again.stdout, again
+
+    # A changed description of the package (its dependencies, say) installs it again.
+    pyproject = checkout / "testsupport/pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace('version = "1.0.0"', 'version = "1.0.1"'))
+    changed = run_setup(checkout, env, "--dev")
+    assert changed.returncode == 0, changed
+    assert "installing testsupport (editable)" in changed.stdout, changed
+    version = subprocess.run(
+        [str(checkout / ".venv/bin/python"), "-m", "pip", "show", "todo-testsupport"],
+        cwd=tmp_path, env=env, capture_output=True, text=True,
+    )  # fmt: skip
+    assert "Version: 1.0.1" in version.stdout, version

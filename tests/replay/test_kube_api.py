@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from testsupport.replay.kube_api import KubeAPI, make_certificates
+from testsupport.servers import free_port
 
 NS = "todo-app"
 
@@ -621,17 +622,11 @@ def hostile_env(tmp_path, closed_port: int, no_proxy: bool) -> dict:
     return env
 
 
-def closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_kubectl_verifies_with_the_kubeconfig_ca_and_never_proxies_loopback(
     kube_api, kubectl, tmp_path
 ):
     namespace(kube_api)
-    env = hostile_env(tmp_path, closed_port(), no_proxy=False)
+    env = hostile_env(tmp_path, free_port(), no_proxy=False)
     got = kubectl("get", "namespace", NS, "-o", "name", extra_env=env)
     assert got.returncode == 0, got.stderr
     assert got.stdout.strip() == f"namespace/{NS}"
@@ -709,7 +704,7 @@ def test_kubernetes_core_modules_against_the_stand_in(kube_api, playbook, tmp_pa
         5,
         "the database pod",
     )
-    port = closed_port()
+    port = free_port()
     play = playbook(
         K8S_PLAY,
         {

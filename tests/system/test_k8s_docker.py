@@ -17,6 +17,7 @@ import pytest
 import yaml
 
 from testsupport import k8s_docker
+from testsupport.servers import free_port
 
 # Any image with python3 serves; the Makefile names the local CI stand-in when present.
 PYTHON_IMAGE = os.environ.get("TODO_PYTHON_IMAGE", "python:3.13-slim")
@@ -164,9 +165,7 @@ def test_a_fixed_node_port_is_published_on_loopback_like_a_minikube_node(
 ) -> None:
     """--node-ports: a NodePort Service with nodePort 30xxx answers on 127.0.0.1:30xxx, as the
     profile the minikube role creates publishes it (`--ports=127.0.0.1:P:P`)."""
-    with socket.socket() as probe:  # a free port number to stand for the nodePort
-        probe.bind(("127.0.0.1", 0))
-        node_port = probe.getsockname()[1]
+    node_port = free_port()  # a free port number to stand for the nodePort
     docs = json.loads(json.dumps(MANIFESTS))
     docs[1]["spec"].update(type="NodePort")
     docs[1]["spec"]["ports"] = [{"port": 80, "targetPort": "http", "nodePort": node_port}]

@@ -13,7 +13,7 @@ import pytest
 
 from tests.conftest import SERVICE_DIR, agent_env, serve_agent
 from tests.users import User
-from testsupport.postgres import free_port
+from testsupport.servers import free_port
 
 
 @pytest.fixture(scope="module")

@@ -16,8 +16,7 @@ import pytest
 
 from tests.fake_openai import API_KEY, FakeOpenAI, calls, text
 from tests.users import User
-from testsupport.postgres import free_port
-from testsupport.servers import wait_healthy
+from testsupport.servers import free_port, wait_healthy
 
 pytestmark = pytest.mark.image
 

@@ -22,8 +22,8 @@ import httpx
 import pytest
 
 from tests.conftest import SERVICE_DIR
-from testsupport.postgres import free_port, fresh_database
-from testsupport.servers import wait_healthy
+from testsupport.postgres import fresh_database
+from testsupport.servers import free_port, wait_healthy
 
 pytestmark = pytest.mark.image
 

@@ -27,8 +27,7 @@ from tests.conftest import (
     server_env,
     signup,
 )
-from testsupport.postgres import free_port
-from testsupport.servers import run_server, wait_healthy
+from testsupport.servers import free_port, run_server, wait_healthy
 
 
 def test_healthz_and_readyz_answer_ok(api: httpx.Client) -> None:

@@ -20,12 +20,10 @@ import tempfile
 from contextlib import ExitStack
 from pathlib import Path
 
-FRONTEND = Path(__file__).resolve().parents[1]
-REPO = FRONTEND.parents[1]
-sys.path.insert(0, str(REPO))
+from testsupport.postgres import running_postgres
+from testsupport.servers import run_server, uvicorn_args
 
-from testsupport.postgres import running_postgres  # noqa: E402
-from testsupport.servers import run_server, uvicorn_args  # noqa: E402
+FRONTEND = Path(__file__).resolve().parents[1]
 
 
 def service_dir(env_var: str, default: Path) -> Path:

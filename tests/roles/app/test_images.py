@@ -13,9 +13,9 @@ so the role's behaviour is what is tested.
 from __future__ import annotations
 
 import json
-import socket
 
 from testsupport.docker_tls import DockerTLSEndpoint
+from testsupport.servers import free_port
 
 from .conftest import NODE_BASE, PYTHON_BASE, Contexts, Project, docker, image_exists
 
@@ -54,7 +54,7 @@ def rebuild(project: Project, contexts: Contexts, before: dict) -> tuple[dict, s
     run, refs = build(project, contexts)
     assert run.rc == 0, run.output
     retagged = {name for name, ref in refs.items() if ref != before[name]}
-    assert run.recap("changed") == len(retagged)
+    assert run.changed == len(retagged)
     return refs, retagged
 
 
@@ -71,7 +71,7 @@ def test_builds_once_then_changes_nothing_then_rebuilds_only_the_changed_service
     relayed = docker_tls.relayed()
     first, refs = build(project, contexts, *with_endpoint(docker_tls.env), env=unrelated_ca_env)
     assert first.rc == 0, first.output
-    assert first.recap("changed") == 3
+    assert first.changed == 3
     assert set(refs) == {"backend", "ai_agent", "frontend"}
     for name, ref in refs.items():
         assert ref["repository"] == contexts.services[name]["repository"]
@@ -91,7 +91,7 @@ def test_builds_once_then_changes_nothing_then_rebuilds_only_the_changed_service
     relayed = docker_tls.relayed()
     second, again = build(project, contexts, *with_endpoint(docker_tls.env), env=unrelated_ca_env)
     assert second.rc == 0, second.output
-    assert second.recap("changed") == 0
+    assert second.changed == 0
     assert again == refs
     assert docker_tls.relayed() > relayed  # the no-op asked the endpoint, not the local socket
 
@@ -103,7 +103,7 @@ def test_builds_once_then_changes_nothing_then_rebuilds_only_the_changed_service
     shell_env = {**unrelated_ca_env, **docker_tls.env}
     ignored, same = build(project, contexts, *with_endpoint({}), env=shell_env)
     assert ignored.rc == 0, ignored.output
-    assert ignored.recap("changed") == 0
+    assert ignored.changed == 0
     assert same == refs
     assert docker_tls.relayed() > relayed
 
@@ -111,7 +111,7 @@ def test_builds_once_then_changes_nothing_then_rebuilds_only_the_changed_service
     (contexts.dir("ai_agent") / "app" / "main.txt").write_text("v2\n")
     third, changed = build(project, contexts, *with_endpoint(docker_tls.env), env=unrelated_ca_env)
     assert third.rc == 0, third.output
-    assert third.recap("changed") == 1
+    assert third.changed == 1
     assert changed["backend"] == refs["backend"]
     assert changed["frontend"] == refs["frontend"]
     assert changed["ai_agent"]["tag"] != refs["ai_agent"]["tag"]
@@ -146,7 +146,7 @@ def test_another_base_image_gives_another_tag(project: Project, contexts: Contex
     _, refs = build(project, contexts)
     run, other = build(project, contexts, python_base=f"{contexts.prefix}-base:1")
     assert run.rc == 0, run.output
-    assert run.recap("changed") == 2  # the two Python services
+    assert run.changed == 2  # the two Python services
     assert other["backend"]["tag"] != refs["backend"]["tag"]
     assert other["frontend"] == refs["frontend"]
 
@@ -176,9 +176,7 @@ def test_the_docker_endpoint_comes_from_images_docker_env(
 ) -> None:
     """Minikube's daemon is reached through images_docker_env; here it names a closed port,
     so the build must fail there (and say so) instead of silently using the local engine."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()
     env = json.dumps({"images_docker_env": {"DOCKER_HOST": f"tcp://127.0.0.1:{port}"}})
     run, _ = build(project, contexts, "-e", env)
     assert run.rc != 0

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
 import subprocess
 import urllib.request
 from pathlib import Path
 
 from testsupport.docker_tls import DockerTLSEndpoint, generate_certificates
+from testsupport.servers import free_port
 
 from .conftest import Contexts, Project, docker
 from .test_images import build, with_endpoint
@@ -51,13 +51,13 @@ def test_pushes_to_a_registry_through_the_tls_endpoint(
         first, refs = build(project, contexts, "-e", args, **options)
         assert first.rc == 0, first.output
         pushed = list(refs.values())
-        assert first.recap("changed") == 2  # the build and the push
+        assert first.changed == 2  # the build and the push
         repository = backend["backend"]["repository"]
         assert refs["backend"]["repository"] == f"{registry}/{repository}"
         assert registry_tags(registry, repository) == [refs["backend"]["tag"]]
         second, again = build(project, contexts, "-e", args, **options)
         assert second.rc == 0, second.output
-        assert second.recap("changed") == 0  # built and pushed already
+        assert second.changed == 0  # built and pushed already
         assert again == refs
     finally:
         for ref in pushed:
@@ -105,9 +105,7 @@ def test_an_endpoint_that_moved_is_named_with_the_fix(
     project: Project, contexts: Contexts, docker_tls: DockerTLSEndpoint, unrelated_ca_env: dict
 ) -> None:
     """After a restart the node may answer on another address: the old one is closed."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        closed = f"tcp://127.0.0.1:{sock.getsockname()[1]}"
+    closed = f"tcp://127.0.0.1:{free_port()}"
     env = {**docker_tls.env, "DOCKER_HOST": closed}
     run, _ = build(project, contexts, *with_endpoint(env), env=unrelated_ca_env)
     assert run.rc != 0

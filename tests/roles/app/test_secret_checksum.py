@@ -49,7 +49,7 @@ def test_checksum_is_published_without_a_cluster_and_is_stable(project: Project)
 
     second = deploy_only(project)
     assert second.rc == 0, second.output
-    assert second.recap("changed") == 0
+    assert second.changed == 0
     assert probe(project)["checksum"] == checksum
     for value in stored.values():
         assert value not in first.output

@@ -45,7 +45,7 @@ def test_images_tag_builds_without_touching_the_cluster(
         assert name not in run.output
     again = run_tags(project, contexts, "images")
     assert again.rc == 0, again.output
-    assert again.recap("changed") == 0
+    assert again.changed == 0
 
 
 def test_deploy_tag_alone_has_image_tags_and_secret_checksum(

@@ -25,7 +25,7 @@ def test_fresh_clone_gets_encrypted_secrets_usable_in_the_same_run(project: Proj
     assert not project.vault_file.exists()
     run = run_bootstrap(project)
     assert run.rc == 0, run.output
-    assert run.recap("changed") == 1
+    assert run.changed == 1
 
     raw = project.vault_file.read_text()
     assert raw.startswith("$ANSIBLE_VAULT;1.1;AES256")
@@ -54,7 +54,7 @@ def test_second_run_changes_nothing(project: Project) -> None:
     before = project.vault_file.read_bytes()
     run = run_bootstrap(project)
     assert run.rc == 0, run.output
-    assert run.recap("changed") == 0
+    assert run.changed == 0
     assert project.vault_file.read_bytes() == before
 
 
@@ -67,7 +67,7 @@ def test_existing_and_user_added_secrets_are_kept(project: Project) -> None:
     project.vault_write(yaml.safe_dump(mine))
     run = run_bootstrap(project)
     assert run.rc == 0, run.output
-    assert run.recap("changed") == 1  # only the missing password was added
+    assert run.changed == 1  # only the missing password was added
 
     stored = yaml.safe_load(project.vault_view())
     assert {key: stored[key] for key in mine} == mine

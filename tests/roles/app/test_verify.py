@@ -6,20 +6,19 @@ The happy path runs against the real containers (images scenario); here nothing 
 from __future__ import annotations
 
 import json
-import socket
 from pathlib import Path
 
 import pytest
+
+from testsupport.servers import free_port
 
 from .conftest import Project
 
 
 @pytest.fixture
 def closed_port() -> int:
-    """A loopback port nothing listens on (bound once to get a free number, then closed)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A loopback port nothing listens on."""
+    return free_port()
 
 
 def test_unreachable_frontend_fails_with_a_clear_message(

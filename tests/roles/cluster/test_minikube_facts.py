@@ -41,7 +41,9 @@ def test_images_only_run_on_an_existing_cluster_has_the_facts(playbook, repo, tm
     run = playbook(book, extra, "--tags", "images")
     assert run.rc == 0, run
     assert json.loads(dump.read_text()) == {"env": {}, "ip": "", "context": "prod-cluster"}
-    assert "Create the tools directory" not in run.out, "the tools step ran in an images-only run"
+    assert "Create the tools directory" not in run.output, (
+        "the tools step ran in an images-only run"
+    )
     assert not (tmp_path / "bin").exists()
 
 
@@ -50,5 +52,5 @@ def test_images_only_run_without_a_running_profile_stops_with_the_fix(playbook, 
     extra = {"todo_tools_bin_dir": str(tmp_path / "bin"), "todo_minikube_profile": "absent"}
     run = playbook(book, extra, "--tags", "images")
     assert run.rc != 0, run
-    assert "Minikube profile absent is missing, so images and deploy" in run.out, run
-    assert "Fix: run site.yml without --tags" in run.out, run
+    assert "Minikube profile absent is missing, so images and deploy" in run.output, run
+    assert "Fix: run site.yml without --tags" in run.output, run

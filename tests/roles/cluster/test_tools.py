@@ -139,8 +139,8 @@ def test_a_corrupted_download_fails_on_its_checksum_and_installs_nothing(
     mirror["kubectl_file"].write_bytes(mirror["kubectl"] + b"tampered")
     run = playbook(PLAY, {**mirror["vars"], "cluster_tools_install": ["kubectl"]})
     assert run.rc != 0, run
-    assert "Checksum mismatch: kubectl" in run.out, run
-    assert sha256(mirror["kubectl"] + b"tampered") in run.out, run
+    assert "Checksum mismatch: kubectl" in run.output, run
+    assert sha256(mirror["kubectl"] + b"tampered") in run.output, run
     assert not (mirror["bin"] / "kubectl").exists()
     assert not list((tmp_path / "tmp").glob("todo-kubectl-*")), (
         "the scratch download was left behind"
@@ -155,7 +155,7 @@ def test_a_corrupted_download_leaves_the_installed_binary_untouched(playbook, mi
     (mirror["root"] / f"minikube/v1.38.1/minikube-{PLATFORM}").write_bytes(b"not minikube")
     run = playbook(PLAY, {**mirror["vars"], "cluster_tools_install": ["minikube"]})
     assert run.rc != 0, run
-    assert "Checksum mismatch: minikube 1.38.1" in run.out, run
+    assert "Checksum mismatch: minikube 1.38.1" in run.output, run
     assert (mirror["bin"] / "minikube").read_bytes() == old
 
 
@@ -231,16 +231,17 @@ def test_a_download_that_fails_is_reported_as_a_download_failure(playbook, mirro
     }
     run = playbook(PLAY, extra)
     assert run.rc != 0, run
-    assert "Download failed: helm 4.1.4 (" in run.out, run
-    assert "could not be fetched in 2 attempts" in run.out, run
-    assert "point cluster_tools_helm_base_url at a reachable mirror" in run.out, run
-    assert "cluster_tools_show_download_logs=true" in run.out, run
-    assert "Checksum mismatch" not in run.out, run
+    assert "Download failed: helm 4.1.4 (" in run.output, run
+    assert "could not be fetched in 2 attempts" in run.output, run
+    assert "point cluster_tools_helm_base_url at a reachable mirror" in run.output, run
+    assert "cluster_tools_show_download_logs=true" in run.output, run
+    assert "Checksum mismatch" not in run.output, run
 
     shown = playbook(PLAY, {**extra, "cluster_tools_show_download_logs": True})
     assert shown.rc != 0, shown
-    assert "Download failed: helm 4.1.4" in shown.out, shown
-    assert "in 2 attempts (Request failed: " in shown.out, shown  # get_url's own error, on request
+    assert "Download failed: helm 4.1.4" in shown.output, shown
+    # get_url's own error, on request
+    assert "in 2 attempts (Request failed: " in shown.output, shown
     assert not (mirror["bin"] / "helm").exists()
 
 
@@ -254,9 +255,9 @@ def test_an_archive_without_the_binary_is_reported_as_an_unpack_failure(
     extra = with_helm_archive(mirror, helm_archive(script("v4.1.4"), f"{PLATFORM}/helm.exe"))
     run = playbook(PLAY, extra)
     assert run.rc != 0, run
-    assert f"Unpack failed: helm-v4.1.4-{PLATFORM}.tar.gz passed its checksum" in run.out, run
-    assert f"from it: tar: {PLATFORM}/helm: Not found in archive" in run.out, run  # tar's words
-    assert "network" not in run.out, run
+    assert f"Unpack failed: helm-v4.1.4-{PLATFORM}.tar.gz passed its checksum" in run.output, run
+    assert f"from it: tar: {PLATFORM}/helm: Not found in archive" in run.output, run  # tar's words
+    assert "network" not in run.output, run
     assert (mirror["bin"] / "helm").read_bytes() == old
     assert [p.name for p in mirror["bin"].iterdir()] == ["helm"]
 
@@ -265,9 +266,9 @@ def test_a_binary_that_reports_another_version_is_not_installed(playbook, mirror
     old = install_old_helm(mirror)
     run = playbook(PLAY, with_helm_archive(mirror, helm_archive(script("v4.0.0+gother"))))
     assert run.rc != 0, run
-    assert 'Version mismatch: the downloaded helm reports "v4.0.0+gother", not 4.1.4' in run.out, (
-        run
-    )
+    assert (
+        'Version mismatch: the downloaded helm reports "v4.0.0+gother", not 4.1.4' in run.output
+    ), run
     assert (mirror["bin"] / "helm").read_bytes() == old, "the wrong version was installed"
     assert [p.name for p in mirror["bin"].iterdir()] == ["helm"]
 
@@ -279,7 +280,7 @@ def test_a_binary_that_does_not_run_here_is_not_installed(playbook, mirror):
     assert run.rc != 0, run
     assert (
         "Version mismatch: the downloaded helm does not run on this machine (Exec format error"
-        in run.out
+        in run.output
     ), run
     assert (mirror["bin"] / "helm").read_bytes() == old
 
@@ -294,8 +295,8 @@ def test_a_version_without_a_pinned_checksum_is_refused_before_downloading(playb
         },
     )
     assert run.rc != 0, run
-    assert "No sha256 is pinned for helm 4.0.0" in run.out, run
-    assert "cluster_tools_checksum_overrides" in run.out, run
+    assert "No sha256 is pinned for helm 4.0.0" in run.output, run
+    assert "cluster_tools_checksum_overrides" in run.output, run
     assert not (mirror["bin"] / "helm").exists()
 
 

@@ -33,36 +33,36 @@ def test_an_unreachable_docker_fails_with_the_fix(playbook, tmp_path):
     socket = tmp_path / "no-docker.sock"
     run = playbook(BOOK, {**EXISTING_CLUSTER, "preflight_docker_host": f"unix://{socket}"})
     assert run.rc != 0, run
-    assert f"Docker is not reachable at unix://{socket}" in run.out, run
-    assert "Fix: install Docker" in run.out, run
+    assert f"Docker is not reachable at unix://{socket}" in run.output, run
+    assert "Fix: install Docker" in run.output, run
 
 
 @running_as_root
 def test_root_with_the_docker_driver_fails_with_the_fix(playbook):
     run = playbook(BOOK, {"todo_minikube_driver": "docker"})
     assert run.rc != 0, run
-    assert "minikube refuses the docker driver as root" in run.out, run
-    assert "Fix: run ansible-playbook as a regular user" in run.out, run
+    assert "minikube refuses the docker driver as root" in run.output, run
+    assert "Fix: run ansible-playbook as a regular user" in run.output, run
 
 
 def test_more_cpus_than_the_machine_has_fails_with_the_fix(playbook):
     run = playbook(BOOK, {**KVM2, "todo_minikube_cpus": os.cpu_count() + 1})
     assert run.rc != 0, run
-    assert f"Minikube is asked for {os.cpu_count() + 1} CPUs" in run.out, run
-    assert "Fix: lower todo_minikube_cpus" in run.out, run
+    assert f"Minikube is asked for {os.cpu_count() + 1} CPUs" in run.output, run
+    assert "Fix: lower todo_minikube_cpus" in run.output, run
 
 
 def test_more_memory_than_the_machine_has_fails_with_the_fix(playbook):
     total_mb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2**20
     run = playbook(BOOK, {**KVM2, "todo_minikube_memory_mb": total_mb})
     assert run.rc != 0, run
-    assert "Fix: lower todo_minikube_cpus / todo_minikube_memory_mb" in run.out, run
+    assert "Fix: lower todo_minikube_cpus / todo_minikube_memory_mb" in run.output, run
 
 
 def test_less_than_minikubes_minimum_fails_with_the_fix(playbook):
     run = playbook(BOOK, {**KVM2, "todo_minikube_cpus": 1})
     assert run.rc != 0, run
-    assert "minikube needs at least 2 CPUs and 1800 MiB" in run.out, run
+    assert "minikube needs at least 2 CPUs and 1800 MiB" in run.output, run
 
 
 def test_the_existing_cluster_example_overrides_local_and_passes_preflight(playbook, tmp_path):
@@ -158,9 +158,9 @@ def test_an_unreachable_docker_context_is_named_in_the_failure(playbook, docker_
     create("desktop-linux", dead)
     run = playbook(BOOK, KVM2, env=env)
     assert run.rc != 0, run
-    assert f"Docker is not reachable at unix://{dead} (Docker context desktop-linux)" in run.out, (
-        run
-    )
+    assert (
+        f"Docker is not reachable at unix://{dead} (Docker context desktop-linux)" in run.output
+    ), run
 
 
 def test_a_docker_cli_without_buildx_fails_before_anything_changes(playbook, tmp_path):
@@ -189,7 +189,8 @@ def test_a_docker_cli_without_buildx_fails_before_anything_changes(playbook, tmp
     run = playbook(BOOK, KVM2, prefix=hide_plugins)
     assert run.rc != 0, run
     assert (
-        "The images are built with `docker buildx`, but `docker buildx version` failed" in run.out
+        "The images are built with `docker buildx`, but `docker buildx version` failed"
+        in run.output
     )
-    assert "sudo apt install docker-buildx" in run.out, run
+    assert "sudo apt install docker-buildx" in run.output, run
     assert run.changed == 0, run

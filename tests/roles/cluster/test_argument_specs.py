@@ -55,6 +55,6 @@ def test_bad_input_fails_at_the_role_door_naming_the_variable(playbook, role, ro
 """
     )
     assert run.rc != 0, run
-    assert "Validating arguments against arg spec" in run.out, run
-    assert expected in run.out, run
+    assert "Validating arguments against arg spec" in run.output, run
+    assert expected in run.output, run
     assert run.ok == 0, f"a task ran before the validation failed\n{run}"
