@@ -104,6 +104,19 @@ def empty_database(backend: Backend) -> None:
             conn.execute(text(f"DELETE FROM {table}"))  # noqa: S608 - fixed names
 
 
+@pytest.fixture(scope="module")
+def other_replica(backend: Backend, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A second server process on the same database: another replica of the backend."""
+    app_env = "development" if backend.kind == "sqlite" else "production"
+    with run_server(
+        BACKEND_ARGS,
+        cwd=SERVICE_DIR,
+        env=server_env(backend.database_url, app_env=app_env),
+        log_path=tmp_path_factory.mktemp("replica") / "server.log",
+    ) as url:
+        yield url
+
+
 @pytest.fixture
 def api(backend: Backend) -> Iterator[httpx.Client]:
     """An HTTP client of the running backend, whose database starts empty for each test."""

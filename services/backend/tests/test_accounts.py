@@ -4,22 +4,16 @@ one on the same database), and the email can register again as a new, empty acco
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import httpx
 import pytest
 from sqlalchemy import text
 
 from tests.conftest import (
-    BACKEND_ARGS,
     PASSWORD,
-    SERVICE_DIR,
     Backend,
     new_email,
-    server_env,
     signup,
 )
-from testsupport.servers import run_server
 
 ME = "/api/v1/users/me"
 TODOS = "/api/v1/todos"
@@ -144,19 +138,6 @@ def test_closing_without_a_valid_token_is_401_and_closes_nothing(
     assert response.status_code == 401
     assert response.headers["www-authenticate"] == "Bearer"
     assert len(rows(backend, "SELECT id FROM users")) == 1
-
-
-@pytest.fixture(scope="module")
-def other_replica(backend: Backend, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A second server process on the same database."""
-    app_env = "development" if backend.kind == "sqlite" else "production"
-    with run_server(
-        BACKEND_ARGS,
-        cwd=SERVICE_DIR,
-        env=server_env(backend.database_url, app_env=app_env),
-        log_path=tmp_path_factory.mktemp("replica") / "server.log",
-    ) as url:
-        yield url
 
 
 def test_another_replica_refuses_a_closed_accounts_token_at_once(

@@ -4,7 +4,6 @@ existed, or forged around a real one) is refused; API answers are never cached."
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -12,16 +11,11 @@ import jwt
 import pytest
 
 from tests.conftest import (
-    BACKEND_ARGS,
     JWT_SECRET,
     PASSWORD,
-    SERVICE_DIR,
-    Backend,
     new_email,
-    server_env,
     signup,
 )
-from testsupport.servers import run_server
 
 LOGIN = "/api/v1/auth/login"
 LOGOUT = "/api/v1/auth/logout"
@@ -49,19 +43,6 @@ def assert_refused(client: httpx.Client, headers: dict[str, str]) -> None:
         response = client.request(method, path, json=body, headers=headers)
         assert response.status_code == 401, (method, path, response.text)
         assert response.headers["www-authenticate"] == "Bearer"
-
-
-@pytest.fixture(scope="module")
-def other_replica(backend: Backend, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A second server process on the same database."""
-    app_env = "development" if backend.kind == "sqlite" else "production"
-    with run_server(
-        BACKEND_ARGS,
-        cwd=SERVICE_DIR,
-        env=server_env(backend.database_url, app_env=app_env),
-        log_path=tmp_path_factory.mktemp("replica") / "server.log",
-    ) as url:
-        yield url
 
 
 def test_logout_ends_that_session_at_once_and_no_other(
