@@ -137,7 +137,10 @@ def test_a_failing_upgrade_prints_why_then_rolls_back(world: World) -> None:
         run = world.site(
             "--tags",
             "deploy",
-            extra={"todo_chart_values": {**world.extra["todo_chart_values"],
+            # Helm waits for a crash-looping backend until its timeout, as the real one does:
+            # 60 s instead of the 10 minutes a user's deploy may take.
+            extra={"release_timeout": "60s",
+                   "todo_chart_values": {**world.extra["todo_chart_values"],
                                          "backend": {"image": {"tag": "broken"}}}},
         )  # fmt: skip
     finally:
