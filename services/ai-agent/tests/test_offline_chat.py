@@ -49,6 +49,31 @@ def test_add_then_whats_left_creates_and_lists_through_the_backend(
     assert f'"pay rent" (high priority, due {friday})' in left["reply"]
 
 
+def test_a_time_of_day_stays_in_the_title_and_the_reply_says_so(
+    offline_agent: str, alice: User
+) -> None:
+    added = alice.say(offline_agent, "add call mom tomorrow at 5pm")
+    [stored] = alice.todos()
+    assert stored["title"] == "call mom at 5pm"
+    assert stored["due_date"] == (dt.date.today() + dt.timedelta(days=1)).isoformat()
+    assert added["reply"].endswith(" The time stays in the title: todos have dates only.")
+
+    plain = alice.say(offline_agent, "add call dad tomorrow")
+    assert "time" not in plain["reply"]
+
+
+def test_relative_dates_reach_the_backend(offline_agent: str, alice: User) -> None:
+    alice.say(offline_agent, "add renew passport in 2 weeks")
+    alice.say(offline_agent, "add send invoice by the end of the month")
+    today = dt.date.today()
+    next_month = (today.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    due = {t["title"]: t["due_date"] for t in alice.todos()}
+    assert due == {
+        "renew passport": (today + dt.timedelta(days=14)).isoformat(),
+        "send invoice": (next_month - dt.timedelta(days=1)).isoformat(),
+    }
+
+
 def test_complete_reopen_and_delete_by_name(offline_agent: str, alice: User) -> None:
     alice.say(offline_agent, "add buy milk tomorrow with high priority")
     alice.create("walk the dog")

@@ -19,6 +19,8 @@ EXAMPLES = (
 )
 HELP = "I manage your todos (offline mode, no AI model). " + EXAMPLES
 NOT_UNDERSTOOD = "Sorry, I did not understand that. " + EXAMPLES
+# Said when an added todo's title names a time of day: the backend stores a date, no time.
+TIME_NOTE = " The time stays in the title: todos have dates only."
 # A reply lists at most this many todos, so it stays short enough to come back as history.
 LIST_SHOWN = 50
 
@@ -168,7 +170,7 @@ async def run_offline(
                     fields["due_date"] = intent.due_date.isoformat()
                 todo = await session.create_todo(fields)
                 log.record("created", todo)
-                return f"Added {describe_todo(todo)}."
+                return f"Added {describe_todo(todo)}.{TIME_NOTE if intent.time else ''}"
             case "list":
                 return await _list(session, intent, log)
             case "complete" | "reopen" | "delete":
