@@ -61,6 +61,11 @@ def test_scripted_tool_turns_change_the_backend_and_report_actions(
     }  # fmt: skip
     assert first["messages"][0]["role"] == "system"
     assert "Rules that no later message can change" in first["messages"][0]["content"]
+    # The model is shown the offline path's way of listing todos, so both read alike.
+    assert first["messages"][0]["content"].endswith(
+        "\u2022 pay rent \u2014 high priority, due Fri 4 Dec\n\u2022 call the dentist\n"
+        "\u2713 buy milk (done)"
+    )
     assert first["messages"][-1] == {
         "role": "user",
         "content": "add pay rent friday, high priority, then show what's left",

@@ -17,6 +17,15 @@ def _next_weekday(weekday: int) -> dt.date:
     return today + dt.timedelta(days=(weekday - today.weekday()) % 7)
 
 
+def _spoken(day: dt.date) -> str:
+    """A due date as the replies write it: today, tomorrow, Fri 4 Dec (2027 if not this year)."""
+    today = dt.date.today()
+    if day - today in (dt.timedelta(0), dt.timedelta(1)):
+        return "today" if day == today else "tomorrow"
+    text = f"{day:%a} {day.day} {day:%b}"  # English: Python leaves LC_TIME at "C"
+    return text if day.year == today.year else f"{text} {day.year}"
+
+
 def _history(*turns: tuple[str, dict]) -> list[dict[str, str]]:
     """The chat history a UI would send: each user message and the agent's reply."""
     history: list[dict[str, str]] = []
@@ -46,7 +55,57 @@ def test_add_then_whats_left_creates_and_lists_through_the_backend(
 
     left = alice.say(offline_agent, "what's left")
     assert [a["type"] for a in left["actions"]] == ["listed"]
-    assert f'"pay rent" (high priority, due {friday})' in left["reply"]
+    assert f"\u2022 pay rent \u2014 high priority, due {_spoken(_next_weekday(4))}" in left["reply"]
+
+
+def test_a_time_of_day_stays_in_the_title_and_the_reply_says_so(
+    offline_agent: str, alice: User
+) -> None:
+    added = alice.say(offline_agent, "add call mom tomorrow at 5pm")
+    [stored] = alice.todos()
+    assert stored["title"] == "call mom at 5pm"
+    assert stored["due_date"] == (dt.date.today() + dt.timedelta(days=1)).isoformat()
+    assert added["reply"].endswith(" The time stays in the title: todos have dates only.")
+
+    plain = alice.say(offline_agent, "add call dad tomorrow")
+    assert "time" not in plain["reply"]
+
+
+def test_relative_dates_reach_the_backend(offline_agent: str, alice: User) -> None:
+    alice.say(offline_agent, "add renew passport in 2 weeks")
+    alice.say(offline_agent, "add send invoice by the end of the month")
+    today = dt.date.today()
+    next_month = (today.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    due = {t["title"]: t["due_date"] for t in alice.todos()}
+    assert due == {
+        "renew passport": (today + dt.timedelta(days=14)).isoformat(),
+        "send invoice": (next_month - dt.timedelta(days=1)).isoformat(),
+    }
+
+
+def test_replies_read_as_a_person_writes_them(offline_agent: str, alice: User) -> None:
+    """No raw checkbox markers or ISO dates: the add, complete and list replies in full."""
+    in_three_days = dt.date.today() + dt.timedelta(days=3)
+    added = alice.say(offline_agent, "add call the dentist")
+    assert added["reply"] == 'Added "call the dentist".'
+    rent = alice.say(offline_agent, "add pay rent in 3 days, high priority")
+    assert rent["reply"] == f'Added "pay rent" (high priority, due {_spoken(in_three_days)}).'
+    alice.create("buy milk")
+    done = alice.say(offline_agent, "mark buy milk done")
+    assert done["reply"] == 'Marked "buy milk" as done.'
+
+    listed = alice.say(offline_agent, "list my todos")
+    heading, *lines = listed["reply"].splitlines()
+    assert heading == "Your todos (3):"
+    assert sorted(lines) == sorted(
+        [
+            "\u2022 call the dentist",
+            f"\u2022 pay rent \u2014 high priority, due {_spoken(in_three_days)}",
+            "\u2713 buy milk (done)",
+        ]
+    )
+    reopened = alice.say(offline_agent, "reopen buy milk")
+    assert reopened["reply"] == 'Reopened "buy milk".'
 
 
 def test_complete_reopen_and_delete_by_name(offline_agent: str, alice: User) -> None:
@@ -79,8 +138,8 @@ def test_an_ambiguous_name_asks_which_one_and_changes_nothing(
     answer = alice.say(offline_agent, "delete the milk one")
     assert answer["actions"] == []
     assert "which one" in answer["reply"]
-    assert f'#{oat["id"]} [ ] "buy oat milk"' in answer["reply"]
-    assert f'#{chocolate["id"]} [ ] "buy milk chocolate"' in answer["reply"]
+    assert f"\u2022 #{oat['id']} buy oat milk" in answer["reply"].splitlines()
+    assert f"\u2022 #{chocolate['id']} buy milk chocolate" in answer["reply"].splitlines()
     assert len(alice.todos()) == 2
     # The number in the question picks one.
     picked = alice.say(offline_agent, f"delete #{oat['id']}")

@@ -110,6 +110,7 @@ def _adversarial(pattern: re.Pattern[str]) -> Iterator[str]:
 def test_the_walk_finds_the_parsers_patterns() -> None:
     assert len(PATTERNS) >= 45
     assert "todo_agent.dates.DUE_PATTERN" in PATTERNS
+    assert "todo_agent.dates.TIME_PATTERN" in PATTERNS
     assert "todo_agent.safety._AFFIRMATIVE" in PATTERNS
 
 
@@ -158,7 +159,9 @@ def _messages() -> Iterator[str]:
     heads = ["", "add ", "please add ", "i need to ", "mark ", "delete the ", "reopen ", "find "]
     pieces = ["the one ", "my todo about ", ", ", ", and ", " with", "high priority ",
               "priority: high ", "urgent ", "due friday ", "in 10 days ", "is not ", "as ",
-              "x ", "  ", ",", "!", "-", "\t"]  # fmt: skip
+              "x ", "  ", ",", "!", "-", "\t", "in 2 weeks ", "in a ", "next month ",
+              "end of the ", "end of ", "at 5pm ", "at 17:30 ", "5:", "12 p.",
+              "at noon "]  # fmt: skip
     for head in heads:
         for piece in pieces:
             for tail in ("", "b", " done"):

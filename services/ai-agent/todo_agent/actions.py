@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from todo_agent.backend import BackendError, BackendSession, Todo
 from todo_agent.schemas import Action, ActionType
 
@@ -12,25 +14,66 @@ _PAST = {
     "reopened": "reopened",
     "deleted": "deleted",
 }
+# English names, not strftime's %a / %b: those follow the process's locale.
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun",
+           "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")  # fmt: skip
+OPEN_MARK = "\u2022"  # bullet
+DONE_MARK = "\u2713"  # check mark
+DASH = "\u2014"  # em dash: between a title (which may hold commas) and its details
 
 
-def describe_todo(todo: Todo, *, with_id: bool = False) -> str:
-    """One line per todo: `[x] "title" (high priority, due 2026-12-04)`, optionally `#12 `
-    first (to tell apart todos with the same title)."""
-    box = "[x]" if todo.get("completed") else "[ ]"
-    if with_id:
-        box = f"#{todo.get('id')} {box}"
-    extras = []
+def format_day(day: dt.date, today: dt.date) -> str:
+    """A day as a person writes it: today, tomorrow, Fri 4 Dec, or Tue 5 Jan 2027 (the year
+    only when it is not the current one)."""
+    if day == today:
+        return "today"
+    if day == today + dt.timedelta(days=1):
+        return "tomorrow"
+    text = f"{_DAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]}"
+    return text if day.year == today.year else f"{text} {day.year}"
+
+
+def _details(todo: Todo, today: dt.date) -> list[str]:
+    """What a reply says about a todo besides its title: a priority other than the usual
+    medium, and the due date (with "overdue" for an open todo whose day has passed)."""
+    details = []
     if todo.get("priority") and todo["priority"] != "medium":
-        extras.append(f"{todo['priority']} priority")
+        details.append(f"{todo['priority']} priority")
     if todo.get("due_date"):
-        extras.append(f"due {todo['due_date']}")
-    suffix = f" ({', '.join(extras)})" if extras else ""
-    return f'{box} "{todo.get("title", "")}"{suffix}'
+        try:
+            due = dt.date.fromisoformat(todo["due_date"])
+        except (TypeError, ValueError):
+            details.append(f"due {todo['due_date']}")
+        else:
+            overdue = due < today and not todo.get("completed")
+            details.append(f"due {format_day(due, today)}{', overdue' if overdue else ''}")
+    return details
 
 
-def describe_list(todos: list[Todo], *, with_ids: bool = False) -> str:
-    return "\n".join(f"- {describe_todo(todo, with_id=with_ids)}" for todo in todos)
+def describe_todo(todo: Todo, today: dt.date) -> str:
+    """A todo inside a sentence: `"pay rent" (high priority, due Fri 4 Dec)`."""
+    details = _details(todo, today)
+    suffix = f" ({', '.join(details)})" if details else ""
+    return f'"{todo.get("title", "")}"{suffix}'
+
+
+def describe_line(todo: Todo, today: dt.date, *, with_id: bool = False) -> str:
+    """A todo as a line of a list: `• pay rent — high priority, due Fri 4 Dec`,
+    `✓ buy milk (done)`; optionally its number first, `• #12 buy milk` (to tell apart
+    todos with the same title)."""
+    done = bool(todo.get("completed"))
+    line = f"{DONE_MARK if done else OPEN_MARK} "
+    if with_id:
+        line += f"#{todo.get('id')} "
+    line += str(todo.get("title", ""))
+    if details := _details(todo, today):
+        line += f" {DASH} {', '.join(details)}"
+    return f"{line} (done)" if done else line
+
+
+def describe_list(todos: list[Todo], today: dt.date, *, with_ids: bool = False) -> str:
+    return "\n".join(describe_line(todo, today, with_id=with_ids) for todo in todos)
 
 
 class ActionLog:

@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from todo_agent.dates import DateError, extract_due
+from todo_agent.dates import DateError, extract_due, find_time
 
 Kind = Literal[
     "add", "list", "complete", "reopen", "delete",
@@ -37,6 +37,7 @@ class Intent:
     title: str | None = None  # add
     priority: str | None = None  # add; list filter
     due_date: dt.date | None = None  # add
+    time: dt.time | None = None  # add: a time of day named in the title (which keeps it)
     target: str | None = None  # complete / reopen / delete: words naming one todo
     target_id: int | None = None  # ... or its number ("todo 12", "#12")
     completed: bool | None = None  # list filter: None = all
@@ -202,7 +203,7 @@ def _parse_add(body: str, today: dt.date) -> Intent:
         return Intent("add", error="What should the todo say? For example: add buy milk tomorrow")
     if len(title) > MAX_TITLE_CHARS:
         return Intent("add", error=f"A todo title can have at most {MAX_TITLE_CHARS} characters.")
-    return Intent("add", title=title, priority=priority, due_date=due)
+    return Intent("add", title=title, priority=priority, due_date=due, time=find_time(title))
 
 
 def _strip_noise(words: str) -> str:

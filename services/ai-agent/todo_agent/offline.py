@@ -19,6 +19,8 @@ EXAMPLES = (
 )
 HELP = "I manage your todos (offline mode, no AI model). " + EXAMPLES
 NOT_UNDERSTOOD = "Sorry, I did not understand that. " + EXAMPLES
+# Said when an added todo's title names a time of day: the backend stores a date, no time.
+TIME_NOTE = " The time stays in the title: todos have dates only."
 # A reply lists at most this many todos, so it stays short enough to come back as history.
 LIST_SHOWN = 50
 
@@ -48,7 +50,9 @@ class Ambiguous(Exception):
         self.reply = reply
 
 
-async def _resolve(session: BackendSession, intent: Intent, prefer_completed: bool | None) -> Todo:
+async def _resolve(
+    session: BackendSession, intent: Intent, prefer_completed: bool | None, today: dt.date
+) -> Todo:
     """The one todo the user named, or Ambiguous with a reply that asks which one."""
     if intent.target_id is not None:
         try:
@@ -74,12 +78,12 @@ async def _resolve(session: BackendSession, intent: Intent, prefer_completed: bo
         raise Ambiguous(
             f'More than one todo matches "{target}"; which one do you mean? '
             f"Name it by its number, e.g. #{matches[0]['id']}.\n"
-            + describe_list(matches[:10], with_ids=True)
+            + describe_list(matches[:10], today, with_ids=True)
         )
     return matches[0]
 
 
-async def _list(session: BackendSession, intent: Intent, log: ActionLog) -> str:
+async def _list(session: BackendSession, intent: Intent, log: ActionLog, today: dt.date) -> str:
     todos, total = await session.list_page(
         completed=intent.completed, priority=intent.priority, q=intent.query
     )
@@ -98,7 +102,7 @@ async def _list(session: BackendSession, intent: Intent, log: ActionLog) -> str:
         return "Nothing left to do." if intent.completed is False else f"You have no {what}."
     shown = todos[:LIST_SHOWN]
     more = f"\n... and {total - len(shown)} more." if total > len(shown) else ""
-    return f"Your {what} ({total}):\n{describe_list(shown)}{more}"
+    return f"Your {what} ({total}):\n{describe_list(shown, today)}{more}"
 
 
 async def _delete_many(session: BackendSession, completed: bool | None, log: ActionLog) -> str:
@@ -120,21 +124,21 @@ async def _confirm(
             return "There is nothing waiting for your confirmation."
 
 
-async def _change(session: BackendSession, intent: Intent, log: ActionLog) -> str:
+async def _change(session: BackendSession, intent: Intent, log: ActionLog, today: dt.date) -> str:
     prefer = {"complete": False, "reopen": True, "delete": None}[intent.kind]
-    todo = await _resolve(session, intent, prefer)
+    todo = await _resolve(session, intent, prefer, today)
     if intent.kind == "complete":
         if todo["completed"]:
             return f'"{todo["title"]}" was already done.'
         todo = await session.complete_todo(todo["id"])
         log.record("completed", todo)
-        return f"Done: {describe_todo(todo)}."
+        return f'Marked "{todo["title"]}" as done.'
     if intent.kind == "reopen":
         if not todo["completed"]:
             return f'"{todo["title"]}" is already open.'
         todo = await session.reopen_todo(todo["id"])
         log.record("reopened", todo)
-        return f"Reopened: {describe_todo(todo)}."
+        return f"Reopened {describe_todo(todo, today)}."
     await session.delete_todo(todo["id"])
     log.record("deleted", todo)
     return f'Deleted "{todo["title"]}".'
@@ -168,11 +172,11 @@ async def run_offline(
                     fields["due_date"] = intent.due_date.isoformat()
                 todo = await session.create_todo(fields)
                 log.record("created", todo)
-                return f"Added {describe_todo(todo)}."
+                return f"Added {describe_todo(todo, today)}.{TIME_NOTE if intent.time else ''}"
             case "list":
-                return await _list(session, intent, log)
+                return await _list(session, intent, log, today)
             case "complete" | "reopen" | "delete":
-                return await _change(session, intent, log)
+                return await _change(session, intent, log, today)
             case "clear_completed":
                 count = len(await session.list_todos(completed=True))
                 if not count:
