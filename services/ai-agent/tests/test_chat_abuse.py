@@ -11,8 +11,8 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from todo_agent.config import Settings
-from todo_agent.main import create_app
+from todo_agent.application import create_app
+from todo_agent.core.config import Settings
 
 from tests.conftest import agent_env, serve_agent
 from tests.test_redos import LONG_PROBE, PROBE
@@ -159,7 +159,7 @@ def test_a_flood_without_a_valid_token_is_refused_but_known_users_chat_on(
 
 
 def test_the_chat_errors_are_in_the_openapi_schema() -> None:
-    app = create_app(Settings(app_env="development", openai_api_key=None))
+    app = create_app(Settings(APP_ENV="development", OPENAI_API_KEY=None))
     responses = app.openapi()["paths"]["/api/v1/chat"]["post"]["responses"]
     assert {"200", "401", "422", "429", "502"} <= responses.keys()
     assert responses["429"]["headers"]["Retry-After"]["schema"]["type"] == "integer"

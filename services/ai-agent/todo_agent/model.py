@@ -17,7 +17,7 @@ import openai
 
 from todo_agent.actions import ActionLog, describe_list
 from todo_agent.backend import BackendSession
-from todo_agent.config import Settings
+from todo_agent.core.config import Settings
 from todo_agent.safety import confirmed_bulk
 from todo_agent.schemas import HistoryItem
 from todo_agent.tools import NeedsConfirmation, ToolRunner, tool_definitions
@@ -53,12 +53,12 @@ STYLE_EXAMPLE = describe_list(
 
 
 def make_client(settings: Settings) -> openai.AsyncOpenAI:
-    assert settings.openai_api_key is not None
+    assert settings.OPENAI_API_KEY is not None
     return openai.AsyncOpenAI(
-        api_key=settings.openai_api_key.get_secret_value(),
-        base_url=settings.openai_base_url,
-        timeout=settings.openai_timeout_seconds,
-        max_retries=settings.openai_max_retries,
+        api_key=settings.OPENAI_API_KEY.get_secret_value(),
+        base_url=settings.OPENAI_BASE_URL,
+        timeout=settings.OPENAI_TIMEOUT_SECONDS,
+        max_retries=settings.OPENAI_MAX_RETRIES,
     )
 
 
@@ -104,14 +104,14 @@ async def run_model(
     runner = ToolRunner(session, log, confirmed=confirmed_bulk(message, history))
     tools = tool_definitions()
 
-    deadline = time.monotonic() + settings.agent_turn_timeout_seconds
-    for step in range(settings.agent_max_steps):
+    deadline = time.monotonic() + settings.AGENT_TURN_TIMEOUT_SECONDS
+    for step in range(settings.AGENT_MAX_STEPS):
         try:
             # Only the model call is cut at the deadline: it changes nothing, so cancelling it
             # is safe. Tool calls (backend changes) always run to their own end.
             async with asyncio.timeout(max(deadline - time.monotonic(), 0.001)):
                 completion = await client.chat.completions.create(
-                    model=settings.openai_model, messages=messages, tools=tools
+                    model=settings.OPENAI_MODEL, messages=messages, tools=tools
                 )
         except TimeoutError:
             logger.warning("turn time budget spent", extra={"step": step})
@@ -148,5 +148,5 @@ async def run_model(
             messages.append({"role": "tool", "tool_call_id": call.id, "content": result})
 
     return (
-        f"I stopped after {settings.agent_max_steps} steps without finishing. {log.done_so_far()}"
+        f"I stopped after {settings.AGENT_MAX_STEPS} steps without finishing. {log.done_so_far()}"
     )

@@ -11,8 +11,6 @@ MAX_HISTORY_ITEMS = 20
 # Earlier replies come back in the history and a listing can be long; the model path sends
 # only the start of each (model.HISTORY_ITEM_CHARS), the offline path only reads the last one.
 MAX_HISTORY_CONTENT_CHARS = 20_000
-# The largest valid body (with JSON escaping) stays well under this.
-MAX_BODY_BYTES = 1024 * 1024
 
 ActionType = Literal["created", "updated", "completed", "reopened", "deleted", "listed"]
 
