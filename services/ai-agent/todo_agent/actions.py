@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from todo_agent.backend import BackendError, BackendSession, Todo
-from todo_agent.schemas import Action, ActionType
+from todo_agent.schemas import Action, ActionType, HistoryItem
 
 _PAST = {
     "created": "added",
@@ -100,6 +101,17 @@ class ActionLog:
         if not summary:
             return "Nothing was changed."
         return f"Already done before that: {summary}."
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One chat turn as both paths see it: whose todos, what was said, and what was done."""
+
+    session: BackendSession
+    message: str
+    history: list[HistoryItem]
+    log: ActionLog
+    today: dt.date
 
 
 # A page is at most 100 todos; bounded so a misbehaving backend cannot keep the loop going.

@@ -15,11 +15,9 @@ from typing import Any
 
 import openai
 
-from todo_agent.actions import ActionLog, describe_list
-from todo_agent.backend import BackendSession
+from todo_agent.actions import Turn, describe_list
 from todo_agent.core.config import Settings
 from todo_agent.safety import confirmed_bulk
-from todo_agent.schemas import HistoryItem
 from todo_agent.tools import NeedsConfirmation, ToolRunner, tool_definitions
 
 logger = logging.getLogger(__name__)
@@ -86,22 +84,15 @@ def _failure(exc: openai.OpenAIError) -> str:
     return "The AI model failed."
 
 
-async def run_model(
-    client: openai.AsyncOpenAI,
-    settings: Settings,
-    session: BackendSession,
-    message: str,
-    history: list[HistoryItem],
-    log: ActionLog,
-    today: dt.date,
-) -> str:
+async def run_model(client: openai.AsyncOpenAI, settings: Settings, turn: Turn) -> str:
+    message, history, log, today = turn.message, turn.history, turn.log, turn.today
     system = SYSTEM_PROMPT.format(
         today=today.isoformat(), weekday=today.strftime("%A"), style_example=STYLE_EXAMPLE
     )
     messages: list[dict[str, Any]] = [{"role": "system", "content": system}]
     messages += [{"role": h.role, "content": _shorten(h.content)} for h in history]
     messages.append({"role": "user", "content": message})
-    runner = ToolRunner(session, log, confirmed=confirmed_bulk(message, history))
+    runner = ToolRunner(turn.session, log, confirmed=confirmed_bulk(message, history))
     tools = tool_definitions()
 
     deadline = time.monotonic() + settings.AGENT_TURN_TIMEOUT_SECONDS

@@ -6,7 +6,7 @@ import asyncio
 import datetime as dt
 import re
 
-from todo_agent.actions import ActionLog, delete_all, describe_list, describe_todo
+from todo_agent.actions import ActionLog, Turn, delete_all, describe_list, describe_todo
 from todo_agent.backend import BackendError, BackendSession, Todo
 from todo_agent.intents import Intent, parse
 from todo_agent.safety import CLEAR_COMPLETED_QUESTION, DELETE_ALL_QUESTION, confirmed_bulk
@@ -144,13 +144,8 @@ async def _change(session: BackendSession, intent: Intent, log: ActionLog, today
     return f'Deleted "{todo["title"]}".'
 
 
-async def run_offline(
-    session: BackendSession,
-    message: str,
-    history: list[HistoryItem],
-    log: ActionLog,
-    today: dt.date,
-) -> str:
+async def run_offline(turn: Turn) -> str:
+    session, message, log, today = turn.session, turn.message, turn.log, turn.today
     # Off the event loop: a long message never holds up other requests (each pattern is
     # linear, so no single regex call holds the interpreter for long either).
     intent = await asyncio.to_thread(parse, message, today)
@@ -159,7 +154,7 @@ async def run_offline(
     try:
         match intent.kind:
             case "confirm":
-                return await _confirm(session, message, history, log)
+                return await _confirm(session, message, turn.history, log)
             case "help":
                 return HELP
             case "thanks":

@@ -8,7 +8,7 @@ import logging
 from fastapi import APIRouter, Request
 
 from todo_agent import model
-from todo_agent.actions import ActionLog
+from todo_agent.actions import ActionLog, Turn
 from todo_agent.api.deps import CHAT_ERRORS, ChatSession, SettingsDep
 from todo_agent.backend import BackendUnauthorized, BackendUnavailable
 from todo_agent.offline import run_offline
@@ -23,15 +23,13 @@ async def chat(
     body: ChatRequest, request: Request, session: ChatSession, settings: SettingsDep
 ) -> ChatResponse:
     log = ActionLog()
-    today = dt.date.today()
+    turn = Turn(session, body.message, body.history, log, dt.date.today())
     client = request.app.state.model
     try:
         if client is not None:
-            reply = await model.run_model(
-                client, settings, session, body.message, body.history, log, today
-            )
+            reply = await model.run_model(client, settings, turn)
         else:
-            reply = await run_offline(session, body.message, body.history, log, today)
+            reply = await run_offline(turn)
     except BackendUnavailable as exc:
         if not log.changes:
             raise  # nothing happened: 502 with the reason
