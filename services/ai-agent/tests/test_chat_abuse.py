@@ -8,6 +8,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import AbstractContextManager
 
 import httpx
 import pytest
@@ -36,15 +37,22 @@ def _chat(agent: str, message: str, headers: dict[str, str], timeout: float = 10
     )
 
 
+def _agent_limited_to(
+    backend_url: str, logs: pytest.TempPathFactory, per_user: str, unauthenticated: str
+) -> AbstractContextManager[str]:
+    """The agent served with these chat rate limits (a context manager yielding its URL)."""
+    env = agent_env(
+        backend_url,
+        AGENT_CHAT_RATE_LIMIT_PER_USER=per_user,
+        AGENT_CHAT_RATE_LIMIT_UNAUTHENTICATED=unauthenticated,
+    )
+    return serve_agent(env, logs.mktemp("agent") / "agent.log")
+
+
 @pytest.fixture(scope="module")
 def attacked_agent(backend_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Limits far above what these tests send: they meet the parser, not the limiter."""
-    env = agent_env(
-        backend_url,
-        AGENT_CHAT_RATE_LIMIT_PER_USER="1000/minute",
-        AGENT_CHAT_RATE_LIMIT_UNAUTHENTICATED="1000/minute",
-    )
-    with serve_agent(env, tmp_path_factory.mktemp("attacked") / "agent.log") as url:
+    with _agent_limited_to(backend_url, tmp_path_factory, "1000/minute", "1000/minute") as url:
         yield url
 
 
@@ -106,12 +114,7 @@ def test_health_answers_while_worst_case_chats_are_parsed(attacked_agent: str, a
 
 @pytest.fixture(scope="module")
 def limited_agent(backend_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    env = agent_env(
-        backend_url,
-        AGENT_CHAT_RATE_LIMIT_PER_USER="3/minute",
-        AGENT_CHAT_RATE_LIMIT_UNAUTHENTICATED="4/minute",
-    )
-    with serve_agent(env, tmp_path_factory.mktemp("limited") / "agent.log") as url:
+    with _agent_limited_to(backend_url, tmp_path_factory, "3/minute", "4/minute") as url:
         yield url
 
 
