@@ -18,7 +18,8 @@ import openai
 from todo_agent.actions import Turn, describe_list
 from todo_agent.core.config import Settings
 from todo_agent.safety import confirmed_bulk
-from todo_agent.tools import NeedsConfirmation, ToolRunner, tool_definitions
+from todo_agent.schemas import Todo
+from todo_agent.tools import TOOLS, NeedsConfirmation, ToolRunner
 
 logger = logging.getLogger(__name__)
 
@@ -40,14 +41,22 @@ Answer briefly in plain text, without markdown. Write a todo's date as a person 
 {style_example}"""
 # The model writes its own replies; it is shown the offline path's way of listing todos
 # (the same code writes both), so the two paths read alike.
+_SHOWN = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
 STYLE_EXAMPLE = describe_list(
     [
-        {"title": "pay rent", "priority": "high", "due_date": "2026-12-04", "completed": False},
-        {"title": "call the dentist", "priority": "medium", "due_date": None, "completed": False},
-        {"title": "buy milk", "priority": "medium", "due_date": None, "completed": True},
+        Todo(id=number, title=title, description=None, completed=completed, priority=priority,
+             due_date=due_date, created_at=_SHOWN, updated_at=_SHOWN)
+        for number, (title, priority, due_date, completed) in enumerate(
+            [
+                ("pay rent", "high", dt.date(2026, 12, 4), False),
+                ("call the dentist", "medium", None, False),
+                ("buy milk", "medium", None, True),
+            ],
+            start=1,
+        )
     ],
-    dt.date(2026, 12, 1),
-)
+    _SHOWN.date(),
+)  # fmt: skip
 
 
 def make_client(settings: Settings) -> openai.AsyncOpenAI:
@@ -93,7 +102,6 @@ async def run_model(client: openai.AsyncOpenAI, settings: Settings, turn: Turn) 
     messages += [{"role": h.role, "content": _shorten(h.content)} for h in history]
     messages.append({"role": "user", "content": message})
     runner = ToolRunner(turn.session, log, confirmed=confirmed_bulk(message, history))
-    tools = tool_definitions()
 
     deadline = time.monotonic() + settings.AGENT_TURN_TIMEOUT_SECONDS
     for step in range(settings.AGENT_MAX_STEPS):
@@ -102,7 +110,7 @@ async def run_model(client: openai.AsyncOpenAI, settings: Settings, turn: Turn) 
             # is safe. Tool calls (backend changes) always run to their own end.
             async with asyncio.timeout(max(deadline - time.monotonic(), 0.001)):
                 completion = await client.chat.completions.create(
-                    model=settings.OPENAI_MODEL, messages=messages, tools=tools
+                    model=settings.OPENAI_MODEL, messages=messages, tools=TOOLS
                 )
         except TimeoutError:
             logger.warning("turn time budget spent", extra={"step": step})

@@ -59,7 +59,7 @@ async def chat_session(request: Request, credentials: CredentialsDep) -> Backend
         except BackendUnauthorized:
             limits.rejected(address, token)
             raise
-        limits.accepted(str(user["id"]), token)
+        limits.accepted(str(user.id), token)
     except RateLimited as exc:
         raise HTTPException(
             429, exc.detail, headers={"Retry-After": str(exc.retry_after)}
