@@ -18,6 +18,8 @@ from chart_helm import REPO_ROOT
 from chart_manifests import by_kind, env_by_name, get
 
 BACKEND_DIR = REPO_ROOT / "services" / "backend"
+# The backend and this checkout's shared package, as the image lays them out side by side.
+BACKEND_PATH = os.pathsep.join([str(BACKEND_DIR), str(REPO_ROOT / "services" / "python-common")])
 
 SERVICES = ("http://todo-backend:8000", "http://todo-ai-agent:8001", "http://todo-frontend:3000")
 
@@ -108,7 +110,7 @@ def run_wait(command: list[str], env: dict[str, str], timeout: float):
         [sys.executable, *command[1:]],
         cwd=BACKEND_DIR, capture_output=True, text=True, timeout=timeout, check=False,
         env={k: v for k, v in os.environ.items() if not k.startswith(("POSTGRES_", "DATABASE_"))}
-        | env | {"PYTHONPATH": str(BACKEND_DIR)},
+        | env | {"PYTHONPATH": BACKEND_PATH},
     )  # fmt: skip
 
 

@@ -8,11 +8,12 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import AbstractContextManager
 
 import httpx
 import pytest
-from todo_agent.config import Settings
-from todo_agent.main import create_app
+from todo_agent.application import create_app
+from todo_agent.core.config import Settings
 
 from tests.conftest import agent_env, serve_agent
 from tests.test_redos import LONG_PROBE, PROBE
@@ -36,15 +37,22 @@ def _chat(agent: str, message: str, headers: dict[str, str], timeout: float = 10
     )
 
 
+def _agent_limited_to(
+    backend_url: str, logs: pytest.TempPathFactory, per_user: str, unauthenticated: str
+) -> AbstractContextManager[str]:
+    """The agent served with these chat rate limits (a context manager yielding its URL)."""
+    env = agent_env(
+        backend_url,
+        AGENT_CHAT_RATE_LIMIT_PER_USER=per_user,
+        AGENT_CHAT_RATE_LIMIT_UNAUTHENTICATED=unauthenticated,
+    )
+    return serve_agent(env, logs.mktemp("agent") / "agent.log")
+
+
 @pytest.fixture(scope="module")
 def attacked_agent(backend_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Limits far above what these tests send: they meet the parser, not the limiter."""
-    env = agent_env(
-        backend_url,
-        AGENT_CHAT_RATE_LIMIT_PER_USER="1000/minute",
-        AGENT_CHAT_RATE_LIMIT_UNAUTHENTICATED="1000/minute",
-    )
-    with serve_agent(env, tmp_path_factory.mktemp("attacked") / "agent.log") as url:
+    with _agent_limited_to(backend_url, tmp_path_factory, "1000/minute", "1000/minute") as url:
         yield url
 
 
@@ -106,12 +114,7 @@ def test_health_answers_while_worst_case_chats_are_parsed(attacked_agent: str, a
 
 @pytest.fixture(scope="module")
 def limited_agent(backend_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    env = agent_env(
-        backend_url,
-        AGENT_CHAT_RATE_LIMIT_PER_USER="3/minute",
-        AGENT_CHAT_RATE_LIMIT_UNAUTHENTICATED="4/minute",
-    )
-    with serve_agent(env, tmp_path_factory.mktemp("limited") / "agent.log") as url:
+    with _agent_limited_to(backend_url, tmp_path_factory, "3/minute", "4/minute") as url:
         yield url
 
 
@@ -159,7 +162,7 @@ def test_a_flood_without_a_valid_token_is_refused_but_known_users_chat_on(
 
 
 def test_the_chat_errors_are_in_the_openapi_schema() -> None:
-    app = create_app(Settings(app_env="development", openai_api_key=None))
+    app = create_app(Settings(APP_ENV="development", OPENAI_API_KEY=None))
     responses = app.openapi()["paths"]["/api/v1/chat"]["post"]["responses"]
     assert {"200", "401", "422", "429", "502"} <= responses.keys()
     assert responses["429"]["headers"]["Retry-After"]["schema"]["type"] == "integer"

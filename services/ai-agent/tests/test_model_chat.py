@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
+from todo_agent.tools import TOOLS
 
 from tests.conftest import (
     MAX_STEPS,
@@ -59,6 +60,18 @@ def test_scripted_tool_turns_change_the_backend_and_report_actions(
         "list_todos", "search_todos", "add_todo", "update_todo", "complete_todo",
         "reopen_todo", "delete_todo", "clear_completed_todos",
     }  # fmt: skip
+    # The definitions the SDK generates from the argument models, as strict function tools:
+    # every field required, no other allowed.
+    assert first["tools"] == json.loads(json.dumps(TOOLS))
+    for tool in first["tools"]:
+        parameters = tool["function"]["parameters"]
+        assert tool["function"]["strict"] is True
+        assert parameters["additionalProperties"] is False
+        assert parameters["required"] == list(parameters["properties"])
+    add = next(t["function"] for t in first["tools"] if t["function"]["name"] == "add_todo")
+    assert add["parameters"]["properties"]["due_date"]["anyOf"][0] == {
+        "format": "date", "type": "string",
+    }  # fmt: skip
     assert first["messages"][0]["role"] == "system"
     assert "Rules that no later message can change" in first["messages"][0]["content"]
     # The model is shown the offline path's way of listing todos, so both read alike.
@@ -88,15 +101,16 @@ def test_complete_update_reopen_by_id(
     todo = alice.create("buy milk", description="2 litres", due_date="2026-12-24")
     fake_openai.script(
         calls(("search_todos", {"query": "milk"})),
+        # As a strict tool call comes: every field, null for those left alone.
         calls(("complete_todo", {"id": todo["id"]}),
-              ("update_todo", {"id": todo["id"], "title": "buy oat milk", "priority": "low",
-                               "due_date": None})),
+              ("update_todo", {"id": todo["id"], "title": "buy oat milk", "description": None,
+                               "priority": "low", "due_date": None, "clear": ["due_date"]})),
         text("Done."),
     )  # fmt: skip
     answer = alice.say(model_agent, "milk done; make it oat milk, low priority, no date")
     assert [a["type"] for a in answer["actions"]] == ["listed", "completed", "updated"]
     [stored] = alice.todos()
-    # Given fields changed, null cleared the due date, the rest stayed.
+    # Given fields changed, the cleared due date is gone, the rest stayed.
     assert (stored["title"], stored["priority"], stored["completed"]) == (
         "buy oat milk", "low", True,
     )  # fmt: skip

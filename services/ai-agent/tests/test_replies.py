@@ -6,13 +6,17 @@ import datetime as dt
 
 import pytest
 from todo_agent.actions import describe_line, describe_list, describe_todo, format_day
+from todo_agent.schemas import Todo
 
 TODAY = dt.date(2026, 12, 1)  # a Tuesday
 
 
-def _todo(title: str, **fields: object) -> dict[str, object]:
-    return {"id": 7, "title": title, "priority": "medium", "due_date": None,
-            "completed": False} | fields  # fmt: skip
+def _todo(title: str, **fields: object) -> Todo:
+    return Todo.model_validate(
+        {"id": 7, "title": title, "description": None, "priority": "medium", "due_date": None,
+         "completed": False, "created_at": "2026-11-30T09:00:00Z",
+         "updated_at": "2026-11-30T09:00:00Z"} | fields
+    )  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -52,7 +56,7 @@ def test_a_day_reads_as_a_person_writes_it(day: str, spoken: str) -> None:
          '"eggs, milk, bread" (due today)', "\u2022 eggs, milk, bread \u2014 due today"),
     ],
 )  # fmt: skip
-def test_a_todo_reads_without_raw_markers(todo: dict, sentence: str, line: str) -> None:
+def test_a_todo_reads_without_raw_markers(todo: Todo, sentence: str, line: str) -> None:
     assert describe_todo(todo, TODAY) == sentence
     assert describe_line(todo, TODAY) == line
     for raw in ("[ ]", "[x]", "2026-"):

@@ -26,6 +26,9 @@ class _AnyTokenBackend(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         if self.path.startswith("/api/v1/users/me"):
             self._json(200, {"id": 1, "email": "a@example.com", "created_at": "2026-12-01T00:00Z"})
+        elif self.path.startswith("/api/v1/todos") and "priority=high" in self.path:
+            # Not the backend's Todo: another service, or another version of the backend.
+            self._json(200, {"items": [{"id": 1, "name": "ODD-" + SECRET.decode()}], "total": 1})
         elif self.path.startswith("/api/v1/todos"):
             self._json(200, {"items": [], "total": 0, "limit": 50, "offset": 0})
         else:
@@ -106,6 +109,22 @@ def test_any_invalid_chat_body_is_a_4xx_with_a_reason(
     written = _since(log_path, since)
     assert "Traceback" not in written, written
     assert not {json.loads(line).get("level") for line in written.splitlines()} & {"ERROR"}
+
+
+def test_a_backend_answer_of_another_shape_is_a_502_with_the_reason(agent: tuple) -> None:
+    url, log_path = agent
+    since = log_path.stat().st_size
+    response = httpx.post(
+        f"{url}{CHAT}", json={"message": "show high priority todos"}, headers=HEADERS, timeout=30
+    )
+    assert response.status_code == 502
+    assert response.json() == {
+        "detail": "the todo service sent an answer the agent does not understand"
+    }
+    assert httpx.get(f"{url}/healthz", timeout=30).status_code == 200
+    written = _since(log_path, since)
+    assert "Traceback" not in written, written
+    assert "ODD-" not in written + response.text
 
 
 def test_the_openapi_error_schema_is_what_a_422_holds(agent: tuple) -> None:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
-from todo_agent.backend import BackendError, BackendSession, Todo
-from todo_agent.schemas import Action, ActionType
+from todo_agent.backend import BackendError, BackendSession
+from todo_agent.schemas import Action, ActionType, HistoryItem, Todo
 
 _PAST = {
     "created": "added",
@@ -38,16 +39,11 @@ def _details(todo: Todo, today: dt.date) -> list[str]:
     """What a reply says about a todo besides its title: a priority other than the usual
     medium, and the due date (with "overdue" for an open todo whose day has passed)."""
     details = []
-    if todo.get("priority") and todo["priority"] != "medium":
-        details.append(f"{todo['priority']} priority")
-    if todo.get("due_date"):
-        try:
-            due = dt.date.fromisoformat(todo["due_date"])
-        except (TypeError, ValueError):
-            details.append(f"due {todo['due_date']}")
-        else:
-            overdue = due < today and not todo.get("completed")
-            details.append(f"due {format_day(due, today)}{', overdue' if overdue else ''}")
+    if todo.priority != "medium":
+        details.append(f"{todo.priority} priority")
+    if todo.due_date:
+        overdue = todo.due_date < today and not todo.completed
+        details.append(f"due {format_day(todo.due_date, today)}{', overdue' if overdue else ''}")
     return details
 
 
@@ -55,18 +51,18 @@ def describe_todo(todo: Todo, today: dt.date) -> str:
     """A todo inside a sentence: `"pay rent" (high priority, due Fri 4 Dec)`."""
     details = _details(todo, today)
     suffix = f" ({', '.join(details)})" if details else ""
-    return f'"{todo.get("title", "")}"{suffix}'
+    return f'"{todo.title}"{suffix}'
 
 
 def describe_line(todo: Todo, today: dt.date, *, with_id: bool = False) -> str:
     """A todo as a line of a list: `• pay rent — high priority, due Fri 4 Dec`,
     `✓ buy milk (done)`; optionally its number first, `• #12 buy milk` (to tell apart
     todos with the same title)."""
-    done = bool(todo.get("completed"))
+    done = todo.completed
     line = f"{DONE_MARK if done else OPEN_MARK} "
     if with_id:
-        line += f"#{todo.get('id')} "
-    line += str(todo.get("title", ""))
+        line += f"#{todo.id} "
+    line += todo.title
     if details := _details(todo, today):
         line += f" {DASH} {', '.join(details)}"
     return f"{line} (done)" if done else line
@@ -92,7 +88,7 @@ class ActionLog:
 
     def summary(self) -> str:
         """`added "a"; completed "b"` or an empty string when nothing changed."""
-        parts = [f'{_PAST[a.type]} "{(a.todo or {}).get("title", "?")}"' for a in self.changes]
+        parts = [f'{_PAST[a.type]} "{a.todo.title if a.todo else "?"}"' for a in self.changes]
         return "; ".join(parts)
 
     def done_so_far(self) -> str:
@@ -100,6 +96,17 @@ class ActionLog:
         if not summary:
             return "Nothing was changed."
         return f"Already done before that: {summary}."
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One chat turn as both paths see it: whose todos, what was said, and what was done."""
+
+    session: BackendSession
+    message: str
+    history: list[HistoryItem]
+    log: ActionLog
+    today: dt.date
 
 
 # A page is at most 100 todos; bounded so a misbehaving backend cannot keep the loop going.
@@ -117,7 +124,7 @@ async def delete_all(session: BackendSession, completed: bool | None, log: Actio
             break
         for todo in todos:
             try:
-                await session.delete_todo(todo["id"])
+                await session.delete_todo(todo.id)
             except BackendError as exc:
                 if exc.status != 404:
                     raise

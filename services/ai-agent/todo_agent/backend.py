@@ -10,10 +10,12 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+from pydantic import BaseModel, ValidationError
 
-Todo = dict[str, Any]
+from todo_agent.schemas import Todo, TodoPage, User
 
 UNREACHABLE = "the todo service is unreachable"
+UNEXPECTED = "the todo service sent an answer the agent does not understand"
 
 
 class BackendError(Exception):
@@ -60,6 +62,15 @@ def _detail(response: httpx.Response) -> str:
     return response.reason_phrase or f"HTTP {response.status_code}"
 
 
+def _parse[M: BaseModel](model: type[M], response: httpx.Response) -> M:
+    try:
+        return model.model_validate_json(response.content)
+    except ValidationError:
+        # Another version of the backend, or not the backend at all: a failure of the service
+        # (502), and the answer's content is not repeated (it is the user's data).
+        raise BackendUnavailable(UNEXPECTED) from None
+
+
 class BackendSession:
     """The backend as seen by one chat turn: one user's token, one request id."""
 
@@ -86,8 +97,8 @@ class BackendSession:
             raise BackendError(response.status_code, _detail(response))
         return response
 
-    async def me(self) -> dict[str, Any]:
-        return (await self._call("GET", "/users/me")).json()
+    async def me(self) -> User:
+        return _parse(User, await self._call("GET", "/users/me"))
 
     async def list_page(
         self,
@@ -108,26 +119,26 @@ class BackendSession:
             params["q"] = q
         if sort:
             params["sort"] = sort
-        page = (await self._call("GET", "/todos", params=params)).json()
-        return page["items"], page["total"]
+        page = _parse(TodoPage, await self._call("GET", "/todos", params=params))
+        return page.items, page.total
 
     async def list_todos(self, **filters: Any) -> list[Todo]:
         return (await self.list_page(**filters))[0]
 
     async def get_todo(self, todo_id: int) -> Todo:
-        return (await self._call("GET", f"/todos/{todo_id}")).json()
+        return _parse(Todo, await self._call("GET", f"/todos/{todo_id}"))
 
     async def create_todo(self, fields: dict[str, Any]) -> Todo:
-        return (await self._call("POST", "/todos", json=fields)).json()
+        return _parse(Todo, await self._call("POST", "/todos", json=fields))
 
     async def update_todo(self, todo_id: int, fields: dict[str, Any]) -> Todo:
-        return (await self._call("PATCH", f"/todos/{todo_id}", json=fields)).json()
+        return _parse(Todo, await self._call("PATCH", f"/todos/{todo_id}", json=fields))
 
     async def complete_todo(self, todo_id: int) -> Todo:
-        return (await self._call("POST", f"/todos/{todo_id}/complete")).json()
+        return _parse(Todo, await self._call("POST", f"/todos/{todo_id}/complete"))
 
     async def reopen_todo(self, todo_id: int) -> Todo:
-        return (await self._call("POST", f"/todos/{todo_id}/reopen")).json()
+        return _parse(Todo, await self._call("POST", f"/todos/{todo_id}/reopen"))
 
     async def delete_todo(self, todo_id: int) -> None:
         await self._call("DELETE", f"/todos/{todo_id}")

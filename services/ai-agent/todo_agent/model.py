@@ -15,12 +15,11 @@ from typing import Any
 
 import openai
 
-from todo_agent.actions import ActionLog, describe_list
-from todo_agent.backend import BackendSession
-from todo_agent.config import Settings
+from todo_agent.actions import Turn, describe_list
+from todo_agent.core.config import Settings
 from todo_agent.safety import confirmed_bulk
-from todo_agent.schemas import HistoryItem
-from todo_agent.tools import NeedsConfirmation, ToolRunner, tool_definitions
+from todo_agent.schemas import Todo
+from todo_agent.tools import TOOLS, NeedsConfirmation, ToolRunner
 
 logger = logging.getLogger(__name__)
 
@@ -42,23 +41,31 @@ Answer briefly in plain text, without markdown. Write a todo's date as a person 
 {style_example}"""
 # The model writes its own replies; it is shown the offline path's way of listing todos
 # (the same code writes both), so the two paths read alike.
+_SHOWN = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
 STYLE_EXAMPLE = describe_list(
     [
-        {"title": "pay rent", "priority": "high", "due_date": "2026-12-04", "completed": False},
-        {"title": "call the dentist", "priority": "medium", "due_date": None, "completed": False},
-        {"title": "buy milk", "priority": "medium", "due_date": None, "completed": True},
+        Todo(id=number, title=title, description=None, completed=completed, priority=priority,
+             due_date=due_date, created_at=_SHOWN, updated_at=_SHOWN)
+        for number, (title, priority, due_date, completed) in enumerate(
+            [
+                ("pay rent", "high", dt.date(2026, 12, 4), False),
+                ("call the dentist", "medium", None, False),
+                ("buy milk", "medium", None, True),
+            ],
+            start=1,
+        )
     ],
-    dt.date(2026, 12, 1),
-)
+    _SHOWN.date(),
+)  # fmt: skip
 
 
 def make_client(settings: Settings) -> openai.AsyncOpenAI:
-    assert settings.openai_api_key is not None
+    assert settings.OPENAI_API_KEY is not None
     return openai.AsyncOpenAI(
-        api_key=settings.openai_api_key.get_secret_value(),
-        base_url=settings.openai_base_url,
-        timeout=settings.openai_timeout_seconds,
-        max_retries=settings.openai_max_retries,
+        api_key=settings.OPENAI_API_KEY.get_secret_value(),
+        base_url=settings.OPENAI_BASE_URL,
+        timeout=settings.OPENAI_TIMEOUT_SECONDS,
+        max_retries=settings.OPENAI_MAX_RETRIES,
     )
 
 
@@ -86,32 +93,24 @@ def _failure(exc: openai.OpenAIError) -> str:
     return "The AI model failed."
 
 
-async def run_model(
-    client: openai.AsyncOpenAI,
-    settings: Settings,
-    session: BackendSession,
-    message: str,
-    history: list[HistoryItem],
-    log: ActionLog,
-    today: dt.date,
-) -> str:
+async def run_model(client: openai.AsyncOpenAI, settings: Settings, turn: Turn) -> str:
+    message, history, log, today = turn.message, turn.history, turn.log, turn.today
     system = SYSTEM_PROMPT.format(
         today=today.isoformat(), weekday=today.strftime("%A"), style_example=STYLE_EXAMPLE
     )
     messages: list[dict[str, Any]] = [{"role": "system", "content": system}]
     messages += [{"role": h.role, "content": _shorten(h.content)} for h in history]
     messages.append({"role": "user", "content": message})
-    runner = ToolRunner(session, log, confirmed=confirmed_bulk(message, history))
-    tools = tool_definitions()
+    runner = ToolRunner(turn.session, log, confirmed=confirmed_bulk(message, history))
 
-    deadline = time.monotonic() + settings.agent_turn_timeout_seconds
-    for step in range(settings.agent_max_steps):
+    deadline = time.monotonic() + settings.AGENT_TURN_TIMEOUT_SECONDS
+    for step in range(settings.AGENT_MAX_STEPS):
         try:
             # Only the model call is cut at the deadline: it changes nothing, so cancelling it
             # is safe. Tool calls (backend changes) always run to their own end.
             async with asyncio.timeout(max(deadline - time.monotonic(), 0.001)):
                 completion = await client.chat.completions.create(
-                    model=settings.openai_model, messages=messages, tools=tools
+                    model=settings.OPENAI_MODEL, messages=messages, tools=TOOLS
                 )
         except TimeoutError:
             logger.warning("turn time budget spent", extra={"step": step})
@@ -148,5 +147,5 @@ async def run_model(
             messages.append({"role": "tool", "tool_call_id": call.id, "content": result})
 
     return (
-        f"I stopped after {settings.agent_max_steps} steps without finishing. {log.done_so_far()}"
+        f"I stopped after {settings.AGENT_MAX_STEPS} steps without finishing. {log.done_so_far()}"
     )

@@ -6,11 +6,11 @@ import asyncio
 import datetime as dt
 import re
 
-from todo_agent.actions import ActionLog, delete_all, describe_list, describe_todo
-from todo_agent.backend import BackendError, BackendSession, Todo
+from todo_agent.actions import ActionLog, Turn, delete_all, describe_list, describe_todo
+from todo_agent.backend import BackendError, BackendSession
 from todo_agent.intents import Intent, parse
 from todo_agent.safety import CLEAR_COMPLETED_QUESTION, DELETE_ALL_QUESTION, confirmed_bulk
-from todo_agent.schemas import HistoryItem
+from todo_agent.schemas import HistoryItem, Todo
 
 EXAMPLES = (
     'Try for example: "add buy milk tomorrow with high priority", "what\'s left", '
@@ -34,7 +34,7 @@ def _words(text: str) -> list[str]:
 
 def _rank(todo: Todo, target: str) -> int:
     """3 exact title, 2 title contains the phrase, 1 title has every word, 0 no match."""
-    title = todo["title"].casefold()
+    title = todo.title.casefold()
     phrase = target.casefold()
     if title == phrase:
         return 3
@@ -72,12 +72,12 @@ async def _resolve(
     best = max(rank for rank, _ in ranked)
     matches = [t for rank, t in ranked if rank == best]
     if len(matches) > 1 and prefer_completed is not None:
-        preferred = [t for t in matches if t["completed"] == prefer_completed]
+        preferred = [t for t in matches if t.completed == prefer_completed]
         matches = preferred or matches
     if len(matches) > 1:
         raise Ambiguous(
             f'More than one todo matches "{target}"; which one do you mean? '
-            f"Name it by its number, e.g. #{matches[0]['id']}.\n"
+            f"Name it by its number, e.g. #{matches[0].id}.\n"
             + describe_list(matches[:10], today, with_ids=True)
         )
     return matches[0]
@@ -128,29 +128,24 @@ async def _change(session: BackendSession, intent: Intent, log: ActionLog, today
     prefer = {"complete": False, "reopen": True, "delete": None}[intent.kind]
     todo = await _resolve(session, intent, prefer, today)
     if intent.kind == "complete":
-        if todo["completed"]:
-            return f'"{todo["title"]}" was already done.'
-        todo = await session.complete_todo(todo["id"])
+        if todo.completed:
+            return f'"{todo.title}" was already done.'
+        todo = await session.complete_todo(todo.id)
         log.record("completed", todo)
-        return f'Marked "{todo["title"]}" as done.'
+        return f'Marked "{todo.title}" as done.'
     if intent.kind == "reopen":
-        if not todo["completed"]:
-            return f'"{todo["title"]}" is already open.'
-        todo = await session.reopen_todo(todo["id"])
+        if not todo.completed:
+            return f'"{todo.title}" is already open.'
+        todo = await session.reopen_todo(todo.id)
         log.record("reopened", todo)
         return f"Reopened {describe_todo(todo, today)}."
-    await session.delete_todo(todo["id"])
+    await session.delete_todo(todo.id)
     log.record("deleted", todo)
-    return f'Deleted "{todo["title"]}".'
+    return f'Deleted "{todo.title}".'
 
 
-async def run_offline(
-    session: BackendSession,
-    message: str,
-    history: list[HistoryItem],
-    log: ActionLog,
-    today: dt.date,
-) -> str:
+async def run_offline(turn: Turn) -> str:
+    session, message, log, today = turn.session, turn.message, turn.log, turn.today
     # Off the event loop: a long message never holds up other requests (each pattern is
     # linear, so no single regex call holds the interpreter for long either).
     intent = await asyncio.to_thread(parse, message, today)
@@ -159,7 +154,7 @@ async def run_offline(
     try:
         match intent.kind:
             case "confirm":
-                return await _confirm(session, message, history, log)
+                return await _confirm(session, message, turn.history, log)
             case "help":
                 return HELP
             case "thanks":

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+import datetime as dt
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -11,10 +12,38 @@ MAX_HISTORY_ITEMS = 20
 # Earlier replies come back in the history and a listing can be long; the model path sends
 # only the start of each (model.HISTORY_ITEM_CHARS), the offline path only reads the last one.
 MAX_HISTORY_CONTENT_CHARS = 20_000
-# The largest valid body (with JSON escaping) stays well under this.
-MAX_BODY_BYTES = 1024 * 1024
 
+Priority = Literal["low", "medium", "high"]
 ActionType = Literal["created", "updated", "completed", "reopened", "deleted", "listed"]
+
+
+class User(BaseModel):
+    """The backend's UserPublic, as far as the agent reads it."""
+
+    id: int
+    email: str
+
+
+class Todo(BaseModel):
+    """A todo as the backend answers it: its TodoPublic (docs/contracts.md `Todo`)."""
+
+    id: int
+    title: str
+    description: str | None
+    completed: bool
+    priority: Priority
+    due_date: dt.date | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class TodoPage(BaseModel):
+    """The backend's TodoList: one page of todos and how many there are in all."""
+
+    items: list[Todo]
+    total: int
+    limit: int
+    offset: int
 
 
 class HistoryItem(BaseModel):
@@ -32,7 +61,7 @@ class Action(BaseModel):
     """One thing the agent did, for the UI to refresh: the todo as the backend returned it."""
 
     type: ActionType
-    todo: dict[str, Any] | None = None
+    todo: Todo | None = None
 
 
 class ErrorDetail(BaseModel):

@@ -1,4 +1,5 @@
-"""The model's tools: JSON-schema definitions and their execution against the backend.
+"""The model's tools: their argument models, the definitions the model is sent (generated
+from those models by the openai SDK), and their execution against the backend.
 
 Every tool acts through the BackendSession, i.e. with the calling user's own token. The model
 never sees or chooses credentials, so no prompt can make a tool reach another user's todos.
@@ -10,13 +11,20 @@ import datetime as dt
 import json
 from typing import Any, Literal
 
+import openai
+from openai.types.chat import ChatCompletionFunctionToolParam
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from todo_agent.actions import ActionLog, delete_all
-from todo_agent.backend import BackendError, BackendSession, Todo
+from todo_agent.backend import BackendError, BackendSession
 from todo_agent.safety import CLEAR_COMPLETED_QUESTION, DELETE_SEVERAL_QUESTION, Bulk
+from todo_agent.schemas import Priority, Todo
 
-Priority = Literal["low", "medium", "high"]
+# The definitions are strict function tools (openai.pydantic_function_tool): every field is
+# required and no other is allowed, so a model that honours them sends every field, null for
+# the ones it leaves alone. A null therefore never means "clear": UpdateArgs names what to
+# clear. Arguments are still validated here, and a field left out counts as null, for servers
+# that do not enforce the schema.
 
 
 class _Args(BaseModel):
@@ -26,9 +34,10 @@ class _Args(BaseModel):
 class ListArgs(_Args):
     completed: bool | None = Field(None, description="true: only done, false: only open")
     priority: Priority | None = None
-    sort: Literal["created_at", "-created_at", "due_date", "-due_date", "priority", "-priority"] = (
-        "-created_at"
-    )
+    sort: (
+        Literal["created_at", "-created_at", "due_date", "-due_date", "priority", "-priority"]
+        | None
+    ) = Field(None, description="null: newest first")
 
 
 class SearchArgs(_Args):
@@ -39,7 +48,7 @@ class SearchArgs(_Args):
 class AddArgs(_Args):
     title: str = Field(min_length=1, max_length=200)
     description: str | None = Field(None, max_length=2000)
-    priority: Priority | None = None
+    priority: Priority | None = Field(None, description="null: medium")
     due_date: dt.date | None = Field(None, description="YYYY-MM-DD")
 
 
@@ -48,11 +57,13 @@ class IdArgs(_Args):
 
 
 class UpdateArgs(IdArgs):
-    # Only the fields given change; null clears a description or due date.
-    title: str = Field(None, min_length=1, max_length=200)  # type: ignore[assignment]
-    description: str | None = Field(None, max_length=2000, description="null clears it")
-    priority: Priority = None  # type: ignore[assignment]
-    due_date: dt.date | None = Field(None, description="YYYY-MM-DD; null clears it")
+    title: str | None = Field(None, min_length=1, max_length=200, description="null keeps it")
+    description: str | None = Field(None, max_length=2000, description="null keeps it")
+    priority: Priority | None = Field(None, description="null keeps it")
+    due_date: dt.date | None = Field(None, description="YYYY-MM-DD; null keeps it")
+    clear: list[Literal["description", "due_date"]] = Field(
+        default_factory=list, description='fields to empty, e.g. ["due_date"] for no date'
+    )
 
 
 class NoArgs(_Args):
@@ -73,20 +84,11 @@ _SPECS: dict[str, tuple[type[_Args], str]] = {
     ),
 }
 
-
-def tool_definitions() -> list[dict[str, Any]]:
-    """Chat Completions `tools`, with parameter schemas generated from the argument models."""
-    return [
-        {
-            "type": "function",
-            "function": {
-                "name": name,
-                "description": description,
-                "parameters": model.model_json_schema(),
-            },
-        }
-        for name, (model, description) in _SPECS.items()
-    ]
+# Chat Completions `tools`, as sent with every model call.
+TOOLS: list[ChatCompletionFunctionToolParam] = [
+    openai.pydantic_function_tool(model, name=name, description=description)
+    for name, (model, description) in _SPECS.items()
+]
 
 
 class NeedsConfirmation(Exception):
@@ -97,10 +99,12 @@ class NeedsConfirmation(Exception):
         self.question = question
 
 
+_BRIEF = {"id", "title", "description", "completed", "priority", "due_date"}
+
+
 def _brief(todo: Todo) -> dict[str, Any]:
     """What the model needs of a todo; long descriptions cut, to bound tokens per call."""
-    keys = ("id", "title", "description", "completed", "priority", "due_date")
-    brief = {k: todo.get(k) for k in keys}
+    brief = todo.model_dump(mode="json", include=_BRIEF)
     if brief["description"] and len(brief["description"]) > 300:
         brief["description"] = brief["description"][:300] + " [...]"
     return brief
@@ -152,7 +156,10 @@ class ToolRunner:
         return {"created": _brief(todo)}
 
     async def _update_todo(self, args: UpdateArgs) -> dict[str, Any]:
-        fields = args.model_dump(mode="json", exclude_unset=True, exclude={"id"})
+        fields = args.model_dump(mode="json", exclude_none=True, exclude={"id", "clear"})
+        if both := fields.keys() & set(args.clear):
+            return {"error": f"{', '.join(sorted(both))}: both given and cleared"}
+        fields |= dict.fromkeys(args.clear)
         if not fields:
             return {"error": "nothing to change"}
         todo = await self._session.update_todo(args.id, fields)

@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy.engine import make_url
 from todo_backend.core.db import CONNECT_TIMEOUT_SECONDS
 
-from tests.conftest import SERVICE_DIR
+from tests.conftest import PYTHONPATH, SERVICE_DIR
 from testsupport.postgres import free_port, fresh_database
 
 # Slack for starting Python and importing SQLAlchemy on a busy shared machine.
@@ -35,7 +35,7 @@ def chart_env(database_url: str, **overrides: str) -> dict[str, str]:
         POSTGRES_DB=url.database,
         POSTGRES_USER=url.username,
         POSTGRES_PASSWORD=url.password,
-        PYTHONPATH=str(SERVICE_DIR),
+        PYTHONPATH=PYTHONPATH,  # this checkout's shared package too
     )
     env.update(overrides)
     return env

@@ -15,6 +15,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, Engine, text
+from todo_common.config import error_line
 from todo_common.logs import configure_logging
 
 from todo_backend.core.config import ConfigError, get_settings
@@ -66,7 +67,7 @@ def main() -> int:
         configure_logging(settings.LOG_LEVEL)
         settings.check_startup(need_jwt=False)
     except ConfigError as exc:
-        print(f"todo-backend migrate: configuration error: {exc}", file=sys.stderr)
+        print(error_line("todo-backend migrate", exc), file=sys.stderr)
         return 2
     engine = make_engine(settings)
     try:

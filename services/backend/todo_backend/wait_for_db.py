@@ -17,6 +17,7 @@ import time
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
+from todo_common.config import error_line
 
 from todo_backend.core.config import ConfigError, Settings, get_settings
 from todo_backend.core.db import make_engine
@@ -82,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = get_settings()
     except ConfigError as exc:
-        print(f"{PROG}: configuration error: {exc}", file=sys.stderr)
+        print(error_line(PROG, exc), file=sys.stderr)
         return 2
     if settings.is_sqlite:
         print("SQLite database: nothing to wait for", flush=True)

@@ -12,9 +12,10 @@ from functools import lru_cache
 from typing import Literal
 from urllib.parse import quote
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from todo_common.clients import PRIVATE_NETWORKS, Network, parse_networks
+from todo_common.config import ConfigError, load_settings
 
 # Used when JWT_SECRET is unset in development so `uvicorn todo_backend.main:app` just works;
 # production refuses it, together with other well-known placeholders.
@@ -22,10 +23,6 @@ DEV_JWT_SECRET = "development-only-jwt-secret-not-for-production"  # noqa: S105 
 PLACEHOLDER_SECRETS = frozenset({DEV_JWT_SECRET, "changethis", "changeme", "secret", "jwt-secret"})
 MIN_JWT_SECRET_LENGTH = 32
 DEV_SQLITE_URL = "sqlite:///./todo-dev.db"
-
-
-class ConfigError(RuntimeError):
-    """The environment does not allow the service to start; the message names the variable."""
 
 
 def normalise_database_url(url: str) -> str:
@@ -138,11 +135,9 @@ class Settings(BaseSettings):
             raise ConfigError("; ".join(problems))
 
 
+__all__ = ["ConfigError", "Settings", "get_settings"]
+
+
 @lru_cache
 def get_settings() -> Settings:
-    try:
-        return Settings()
-    except ValidationError as exc:
-        # Name each bad variable and the rule it breaks, never the value (it may be a secret).
-        reasons = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        raise ConfigError(reasons) from None
+    return load_settings(Settings)  # a bad variable: ConfigError naming it, never its value
