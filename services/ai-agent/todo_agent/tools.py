@@ -41,13 +41,15 @@ class ListArgs(_Args):
 
 
 class SearchArgs(_Args):
-    query: str = Field(min_length=1, max_length=200, description="text in title or description")
+    query: str = Field(
+        min_length=1, max_length=200, description="text in title or description, 1-200 characters"
+    )
     completed: bool | None = None
 
 
 class AddArgs(_Args):
-    title: str = Field(min_length=1, max_length=200)
-    description: str | None = Field(None, max_length=2000)
+    title: str = Field(min_length=1, max_length=200, description="1-200 characters")
+    description: str | None = Field(None, max_length=2000, description="up to 2000 characters")
     priority: Priority | None = Field(None, description="null: medium")
     due_date: dt.date | None = Field(None, description="YYYY-MM-DD")
 
@@ -57,8 +59,12 @@ class IdArgs(_Args):
 
 
 class UpdateArgs(IdArgs):
-    title: str | None = Field(None, min_length=1, max_length=200, description="null keeps it")
-    description: str | None = Field(None, max_length=2000, description="null keeps it")
+    title: str | None = Field(
+        None, min_length=1, max_length=200, description="1-200 characters; null keeps it"
+    )
+    description: str | None = Field(
+        None, max_length=2000, description="up to 2000 characters; null keeps it"
+    )
     priority: Priority | None = Field(None, description="null keeps it")
     due_date: dt.date | None = Field(None, description="YYYY-MM-DD; null keeps it")
     clear: list[Literal["description", "due_date"]] = Field(
@@ -84,10 +90,34 @@ _SPECS: dict[str, tuple[type[_Args], str]] = {
     ),
 }
 
+# Keywords OpenAI's strict mode refuses with a 400 for the whole request ("Supported schemas"
+# in the Structured Outputs guide lists pattern and format for strings, not lengths); the
+# argument models still enforce them when a call is validated (ToolRunner), and the model is
+# told the reason when one is too long.
+_NOT_IN_STRICT_MODE = frozenset({"minLength", "maxLength"})
+
+
+def _strict_subset(schema: Any) -> Any:
+    if isinstance(schema, dict):
+        return {
+            key: _strict_subset(value)
+            for key, value in schema.items()
+            if key not in _NOT_IN_STRICT_MODE
+        }
+    if isinstance(schema, list):
+        return [_strict_subset(item) for item in schema]
+    return schema
+
+
+def _tool(model: type[_Args], name: str, description: str) -> ChatCompletionFunctionToolParam:
+    tool = openai.pydantic_function_tool(model, name=name, description=description)
+    tool["function"]["parameters"] = _strict_subset(tool["function"]["parameters"])
+    return tool
+
+
 # Chat Completions `tools`, as sent with every model call.
 TOOLS: list[ChatCompletionFunctionToolParam] = [
-    openai.pydantic_function_tool(model, name=name, description=description)
-    for name, (model, description) in _SPECS.items()
+    _tool(model, name, description) for name, (model, description) in _SPECS.items()
 ]
 
 
