@@ -10,15 +10,14 @@
 // E2E_BASE_URL: walk an already running frontend instead (the container system test points it
 // at the containers built by the images role); nothing is built or started then.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import readline from "node:readline";
 import { after, before, test } from "node:test";
 import { chromium } from "playwright-core";
 import { registerProbes } from "./probes.mjs";
-import { buildStandalone, FRONTEND, startStandalone, stopProcess, waitFor200 } from "./standalone.mjs";
+import { startStack, stopStack } from "./stack.mjs";
+import { buildStandalone, FRONTEND, startStandalone, waitFor200 } from "./standalone.mjs";
 
 const EXTERNAL = process.env.E2E_BASE_URL;
 const SHOTS = path.join(FRONTEND, "test-results", EXTERNAL ? "e2e-deployed" : "e2e");
@@ -47,25 +46,6 @@ function day(offset) {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
 }
 
-/** Starts e2e/stack.py and resolves with its URLs once backend and agent are healthy. */
-function startStack() {
-  const python = process.env.TODO_PYTHON || "python3";
-  const proc = spawn(python, [path.join(FRONTEND, "e2e", "stack.py")], {
-    cwd: FRONTEND,
-    // Service logs next to the screenshots: kept for a failed CI run, nothing left in /tmp.
-    env: { ...process.env, E2E_LOG_DIR: path.join(SHOTS, "logs") },
-    stdio: ["pipe", "pipe", "inherit"],
-  });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error("backend/agent did not start within 120 s")), 120_000);
-    proc.once("exit", (code) => reject(new Error(`stack.py exited with ${code} before the services were up`)));
-    readline.createInterface({ input: proc.stdout }).once("line", (line) => {
-      clearTimeout(timer);
-      resolve({ proc, ...JSON.parse(line) });
-    });
-  });
-}
-
 const shot = (name, p = page) => p.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
 const todoItem = (title) => page.getByRole("listitem").filter({ has: page.getByText(title, { exact: true }) });
 const api = (url, init) =>
@@ -91,7 +71,9 @@ before(async () => {
     console.log(`# walking the running frontend at ${EXTERNAL}`);
     await waitFor200(`${EXTERNAL}/api/healthz`);
   } else {
-    const [services] = await Promise.all([startStack(), Promise.resolve(buildStandalone())]);
+    // Service logs next to the screenshots: kept for a failed CI run, nothing left in /tmp.
+    const logDir = path.join(SHOTS, "logs");
+    const [services] = await Promise.all([startStack({ logDir }), Promise.resolve(buildStandalone())]);
     stack = services;
     console.log(`# backend ${stack.backend} (${stack.database}), agent ${stack.agent}, logs in ${stack.logs}`);
     frontend = await startStandalone({ env: { BACKEND_URL: stack.backend, AI_AGENT_URL: stack.agent } });
@@ -134,12 +116,7 @@ after(async () => {
     if (process.exitCode) console.log(frontend.output());
     await frontend.stop();
   }
-  if (stack) {
-    stack.proc.stdin.end(); // stack.py stops the services and the database
-    await new Promise((r) => setTimeout(r, 100));
-    await Promise.race([new Promise((r) => stack.proc.once("exit", r)), new Promise((r) => setTimeout(r, 20_000))]);
-    await stopProcess(stack.proc);
-  }
+  await stopStack(stack);
 });
 
 test("a visitor is sent to the login screen", async () => {
