@@ -10,7 +10,7 @@ import * as meRoute from "@/app/api/auth/me/route";
 import * as registerRoute from "@/app/api/auth/register/route";
 import * as todosRoute from "@/app/api/todos/[[...path]]/route";
 import { allowedMethods } from "@/lib/server/methods";
-import { handleError } from "@/lib/server/proxy";
+import { handleError } from "@/lib/server/upstream-call";
 import { deadPort, startUpstream, type Reply } from "./upstream";
 
 const USER = { id: 7, email: "ada@example.com", created_at: "2026-11-28T08:00:00Z" };

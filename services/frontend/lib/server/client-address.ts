@@ -3,6 +3,7 @@
 // the client or a proxy in front claimed, then the remote address of the socket this server
 // accepted, always last. A client can add entries of its own but never remove or replace that
 // last one, so an upstream that counts by the last entry counts by an address nobody can choose.
+import "server-only";
 import type { NextRequest } from "next/server";
 
 /** One address as it appears in the header: IPv4, IPv6 (maybe with a zone), or a name. */
