@@ -2,6 +2,7 @@
 
 import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from "react";
 import type { TodoInput } from "@/lib/api";
+import { useHydrated } from "@/lib/hydration";
 import { dueInfo } from "@/lib/todos";
 import type { Priority, Todo } from "@/lib/types";
 
@@ -20,6 +21,8 @@ export default function TodoItem({ todo, onToggle, onSave, onDelete, onError }: 
   const [optimistic, setOptimistic] = useState<boolean | null>(null);
   const editButton = useRef<HTMLButtonElement>(null);
   const wasEditing = useRef(false);
+  // "Due tomorrow" depends on the browser's date and time zone, not the server's.
+  const hydrated = useHydrated();
 
   // Give focus back to the Edit button when the editor closes, so keyboard users stay in place.
   useEffect(() => {
@@ -55,9 +58,9 @@ export default function TodoItem({ todo, onToggle, onSave, onDelete, onError }: 
     );
   }
 
-  const due = dueInfo(todo);
+  const due = hydrated ? dueInfo(todo) : null;
   return (
-    <li className={`todo${todo.completed ? " done" : ""}${due.state === "overdue" ? " overdue" : ""}`} aria-busy={busy}>
+    <li className={`todo${todo.completed ? " done" : ""}${due?.state === "overdue" ? " overdue" : ""}`} aria-busy={busy}>
       <input
         type="checkbox"
         className="check"
@@ -74,7 +77,7 @@ export default function TodoItem({ todo, onToggle, onSave, onDelete, onError }: 
         {todo.description && <p className="todo-desc">{todo.description}</p>}
         <p className="todo-meta">
           <span className={`badge prio-${todo.priority}`}>{todo.priority}</span>
-          {due.state !== "none" && (
+          {due && due.state !== "none" && (
             <span className={`due due-${due.state}`} title={due.full}>
               <span className="sr-only">{due.full}: </span>
               {due.label}

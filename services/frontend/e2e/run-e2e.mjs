@@ -38,6 +38,10 @@ let baseURL;
 const policyReports = [];
 const documentsWithoutCsp = [];
 const POLICY_MESSAGE = /Content Security Policy|Content-Security-Policy|Permissions-Policy|Refused to (load|execute|apply|connect|frame)/i;
+// React's reports that the server's HTML and the browser's first render differed (production
+// builds give the error's number only): the page would be thrown away and rendered again.
+const hydrationReports = [];
+const HYDRATION_MESSAGE = /hydrat|Minified React error #(418|419|423|425)\b/i;
 
 function day(offset) {
   const d = new Date();
@@ -100,6 +104,10 @@ before(async () => {
   });
   browser.on("console", (msg) => {
     if (POLICY_MESSAGE.test(msg.text())) policyReports.push(`${msg.type()}: ${msg.text()} (${msg.page()?.url()})`);
+    if (HYDRATION_MESSAGE.test(msg.text())) hydrationReports.push(`${msg.type()}: ${msg.text()} (${msg.page()?.url()})`);
+  });
+  browser.on("weberror", (err) => {
+    if (HYDRATION_MESSAGE.test(String(err.error()))) hydrationReports.push(`${err.error()} (${err.page()?.url()})`);
   });
   browser.on("response", (res) => {
     if (res.request().resourceType() === "document" && res.url().startsWith(baseURL) && !res.headers()["content-security-policy"]) {
@@ -165,6 +173,14 @@ test("complete a todo; it stays completed after a reload", async () => {
   assert.equal(await todoItem("Buy milk").count(), 0);
   assert.equal(await todoItem("Pay rent").count(), 1);
   await page.getByRole("button", { name: /^All/ }).click();
+});
+
+test("the page arrives with the todos in its HTML, before any script runs", async () => {
+  const res = await page.request.get("/"); // the browser's cookies, no JavaScript
+  assert.equal(res.status(), 200);
+  const html = await res.text();
+  for (const title of ["Buy milk", "Pay rent", "Write report"]) assert.match(html, new RegExp(`>${title}<`));
+  assert.doesNotMatch(html, /Loading todos/);
 });
 
 test("edit a todo inline with the keyboard", async () => {
@@ -300,6 +316,10 @@ test("delete the account: confirmed by email, signed out, and the login is refus
   await page.getByRole("heading", { name: "Nothing to do yet" }).waitFor();
   assert.equal((await api("/api/todos")).body.total, 0);
   assert.equal((await api("/api/auth/me", { method: "DELETE" })).status, 204); // leave nothing behind
+});
+
+test("every page the walk opened hydrated the server's HTML as it was", async () => {
+  assert.deepEqual(hydrationReports, []);
 });
 
 test("the pages ran under their Content-Security-Policy with no violation reported", async () => {

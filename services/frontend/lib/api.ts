@@ -1,5 +1,6 @@
 // Browser-side calls to our own origin only (/api/...). The session cookie rides along
 // automatically; client code never sees the token.
+import { LIST_PAGE_SIZE as PAGE } from "./todos";
 import type { ChatReply, ChatTurn, Priority, Todo, TodoPage, User } from "./types";
 
 export class ApiError extends Error {
@@ -61,7 +62,6 @@ export interface TodoInput {
   due_date?: string | null;
 }
 
-const PAGE = 100;
 const MAX_PAGES = 50;
 
 export const api = {

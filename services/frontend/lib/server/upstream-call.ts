@@ -3,7 +3,7 @@
 // body back unchanged, and turns network failures into readable 502/504 answers.
 import "server-only";
 import { NextResponse, type NextRequest } from "next/server";
-import { forwardedFor } from "./client-address";
+import { forwardedFor, type HasHeaders } from "./client-address";
 import { clearSession, hasBrokenSession, sessionToken } from "./session";
 import { MissingConfigError, SERVICES, serviceUrl, type Service } from "./upstream";
 
@@ -20,7 +20,7 @@ export function errorResponse(status: number, detail: string): NextResponse {
   return NextResponse.json({ detail }, { status });
 }
 
-export function requestId(req: NextRequest): string {
+export function requestId(req: HasHeaders): string {
   const given = req.headers.get("x-request-id");
   // Accept a caller's id only if it is short and printable; it ends up in upstream logs.
   return given && /^[\w.:-]{1,128}$/.test(given) ? given : crypto.randomUUID();
