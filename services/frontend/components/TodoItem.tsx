@@ -5,6 +5,7 @@ import type { TodoInput } from "@/lib/api";
 import { useHydrated } from "@/lib/hydration";
 import { dueInfo } from "@/lib/todos";
 import type { Priority, Todo } from "@/lib/types";
+import PrioritySelect from "./PrioritySelect";
 
 interface Props {
   todo: Todo;
@@ -139,11 +140,7 @@ function TodoEditor({
       <div className="editor-row">
         <label className="field">
           <span>Priority</span>
-          <select aria-label="Priority" value={priority} onChange={(e) => setPriority(e.target.value as Priority)}>
-            <option value="high">High</option>
-            <option value="medium">Medium</option>
-            <option value="low">Low</option>
-          </select>
+          <PrioritySelect aria-label="Priority" value={priority} onChange={setPriority} />
         </label>
         <label className="field">
           <span>Due date</span>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { describeError } from "@/lib/api";
+import { describeError } from "@/lib/errors";
 import { describeActions, historyForRequest, MAX_HISTORY, shouldRefreshList } from "@/lib/chat";
 import type { ChatTurn } from "@/lib/types";
 import { todo } from "./fixtures";

@@ -81,18 +81,6 @@ export async function callUpstream(call: UpstreamCall): Promise<Response> {
   }
 }
 
-/** Reads an upstream error body's `detail`, if it has one in FastAPI's shape. */
-export async function upstreamDetail(res: Response, service: Service): Promise<string> {
-  const fallback = `${SERVICES[service].name} answered ${res.status}`;
-  try {
-    const data = (await res.clone().json()) as { detail?: unknown };
-    if (typeof data?.detail === "string" && data.detail) return data.detail;
-  } catch {
-    // not JSON: use the fallback
-  }
-  return fallback;
-}
-
 /** Turns an upstream answer into ours: same status, same JSON body, same request id. */
 export async function passThrough(res: Response, service: Service): Promise<NextResponse> {
   const headers = new Headers();
