@@ -1,8 +1,8 @@
 // The todo page's server-side load (lib/server/first-page.ts) against a real HTTP server
 // standing in for the backend: what it asks for, and what each kind of answer turns into.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { loadFirstPage } from "@/lib/server/first-page";
-import { deadPort, startUpstream, type Reply } from "./upstream";
+import { deadPort, upstreamForTests, type Reply } from "./upstream";
 import { todo } from "./fixtures";
 
 const USER = { id: 7, email: "ada@example.com", created_at: "2026-11-28T08:00:00Z" };
@@ -10,17 +10,13 @@ const PAGE = { items: [todo({ title: "Buy milk" }), todo({ title: "Pay rent" })]
 
 let meReply: Reply;
 let listReply: Reply;
-let backend: Awaited<ReturnType<typeof startUpstream>>;
-
-beforeAll(async () => {
-  backend = await startUpstream({ "GET /api/v1/users/me": () => meReply, "GET /api/v1/todos": () => listReply });
+const backend = upstreamForTests("BACKEND_URL", {
+  "GET /api/v1/users/me": () => meReply,
+  "GET /api/v1/todos": () => listReply,
 });
-afterAll(() => backend.close());
 beforeEach(() => {
-  backend.seen.length = 0;
   meReply = { status: 200, body: USER };
   listReply = { status: 200, body: PAGE };
-  process.env.BACKEND_URL = backend.url;
 });
 
 const browser = { headers: new Headers({ "x-forwarded-for": "203.0.113.9", "x-request-id": "page-1" }) };
