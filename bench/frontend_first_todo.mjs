@@ -57,9 +57,19 @@ async function seedUser(backend) {
   return token;
 }
 
+const failures = [];
+
 async function measure(page, url) {
   await page.goto(url, { waitUntil: "commit" });
-  await page.waitForFunction(() => window.__firstTodo, null, { timeout: 30_000, polling: 20 });
+  try {
+    await page.waitForFunction(() => window.__firstTodo, null, { timeout: 30_000, polling: 20 });
+  } catch {
+    // What the user was looking at instead (an error in the list, the login screen...).
+    const shown = await page
+      .evaluate(() => `${location.pathname}: ${document.querySelector("[role=alert], .state")?.textContent ?? document.title}`)
+      .catch((err) => String(err));
+    throw new Error(`no todo on screen within 30 s (${shown})`);
+  }
   const result = await page.evaluate(() => window.__firstTodo);
   const shown = await page.locator(".todos .todo-title").count();
   if (shown !== TODOS) throw new Error(`expected ${TODOS} todos on the page, saw ${shown}`);
@@ -68,6 +78,7 @@ async function measure(page, url) {
 
 const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 function summary(label, xs) {
+  if (xs.length === 0) return `${label.padEnd(34)} no run showed a todo`;
   const s = [...xs].sort((a, b) => a - b);
   const f = (n) => n.toFixed(0).padStart(5);
   return `${label.padEnd(34)} median ${f(pct(s, 50))}  p90 ${f(pct(s, 90))}  min ${f(s[0])}  max ${f(s.at(-1))}`;
@@ -103,17 +114,25 @@ try {
   await measure(await warmup.newPage(), url);
   await warmup.close();
 
+  // A run that shows no todo is counted and reported, not timed.
+  const attempt = async (runs, page) => {
+    try {
+      runs.push(await measure(page, url));
+    } catch (err) {
+      failures.push(err.message);
+    }
+  };
   const cold = [];
   for (let i = 0; i < RUNS; i++) {
     const context = await newContext();
-    cold.push(await measure(await context.newPage(), url));
+    await attempt(cold, await context.newPage());
     await context.close();
   }
   const warm = [];
   const context = await newContext();
   const page = await context.newPage();
-  await measure(page, url);
-  for (let i = 0; i < RUNS; i++) warm.push(await measure(page, url));
+  await attempt([], page);
+  for (let i = 0; i < RUNS; i++) await attempt(warm, page);
   await context.close();
 
   const cpu = os.cpus();
@@ -124,6 +143,7 @@ try {
   console.log(summary("cold (new context): in the DOM", cold.map((r) => r.inDom)));
   console.log(summary("warm (reload): first frame", warm.map((r) => r.frame)));
   console.log(summary("warm (reload): in the DOM", warm.map((r) => r.inDom)));
+  if (failures.length) console.log(`runs with no todo on screen: ${failures.length}\n  ${[...new Set(failures)].join("\n  ")}`);
 } finally {
   await browser?.close().catch(() => {});
   await frontend?.stop();
