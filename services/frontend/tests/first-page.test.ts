@@ -1,7 +1,9 @@
 // The todo page's server-side load (lib/server/first-page.ts) against a real HTTP server
 // standing in for the backend: what it asks for, and what each kind of answer turns into.
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import { beforeEach, describe, expect, it } from "vitest";
-import { loadFirstPage } from "@/lib/server/first-page";
+import { FIRST_PAGE_TIMEOUT_MS, loadFirstPage } from "@/lib/server/first-page";
 import { deadPort, upstreamForTests, type Reply } from "./upstream";
 import { todo } from "./fixtures";
 
@@ -54,4 +56,18 @@ describe("the todo page's first load", () => {
     delete process.env.BACKEND_URL;
     expect(await loadFirstPage("jwt-abc", browser)).toEqual({ state: "unavailable" });
   });
+
+  it("does not hold the page for a backend that does not answer", async () => {
+    const silent = http.createServer(() => {}); // accepts, never answers
+    await new Promise<void>((ok) => silent.listen(0, "127.0.0.1", ok));
+    process.env.BACKEND_URL = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+    try {
+      const start = performance.now();
+      expect(await loadFirstPage("jwt-abc", browser)).toEqual({ state: "unavailable" });
+      expect(performance.now() - start).toBeLessThan(FIRST_PAGE_TIMEOUT_MS + 1_000);
+    } finally {
+      silent.closeAllConnections();
+      await new Promise((ok) => silent.close(ok));
+    }
+  }, 10_000);
 });
