@@ -2,7 +2,7 @@
 
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { useState, type FormEvent } from "react";
+import { useState, type FormEvent, type InputHTMLAttributes, type ReactNode } from "react";
 import { api, ApiError } from "@/lib/api";
 
 export default function AuthForm({ mode, notice }: { mode: "login" | "signup"; notice?: string }) {
@@ -42,36 +42,24 @@ export default function AuthForm({ mode, notice }: { mode: "login" | "signup"; n
             {notice}
           </p>
         )}
-        <label className="field">
-          <span>Email</span>
-          <input
-            type="email"
-            name="email"
-            autoComplete="email"
-            required
-            value={email}
-            onChange={(e) => setEmail(e.target.value)}
-          />
-        </label>
-        <label className="field">
-          <span>Password</span>
-          <input
-            type="password"
-            name="password"
-            autoComplete={signup ? "new-password" : "current-password"}
-            required
-            minLength={signup ? 8 : undefined}
-            maxLength={128}
-            aria-describedby={signup ? "pw-hint" : undefined}
-            value={password}
-            onChange={(e) => setPassword(e.target.value)}
-          />
+        <Field label="Email" type="email" name="email" autoComplete="email" value={email} onChange={setEmail} />
+        <Field
+          label="Password"
+          type="password"
+          name="password"
+          autoComplete={signup ? "new-password" : "current-password"}
+          minLength={signup ? 8 : undefined}
+          maxLength={128}
+          aria-describedby={signup ? "pw-hint" : undefined}
+          value={password}
+          onChange={setPassword}
+        >
           {signup && (
             <small id="pw-hint" className="muted">
               At least 8 characters.
             </small>
           )}
-        </label>
+        </Field>
         {error && (
           <p className="alert" role="alert">
             {error}
@@ -86,5 +74,24 @@ export default function AuthForm({ mode, notice }: { mode: "login" | "signup"; n
         </p>
       </form>
     </main>
+  );
+}
+
+type FieldProps = Omit<InputHTMLAttributes<HTMLInputElement>, "value" | "onChange" | "children"> & {
+  label: string;
+  value: string;
+  onChange: (value: string) => void;
+  /** Shown under the input (a hint the input points at with aria-describedby). */
+  children?: ReactNode;
+};
+
+/** A labelled, required input of the form. */
+function Field({ label, value, onChange, children, ...input }: FieldProps) {
+  return (
+    <label className="field">
+      <span>{label}</span>
+      <input {...input} required value={value} onChange={(e) => onChange(e.target.value)} />
+      {children}
+    </label>
   );
 }

@@ -2,7 +2,7 @@
 
 import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from "react";
 import { api, ApiError } from "@/lib/api";
-import { describeActions, historyForRequest, MAX_MESSAGE, shouldRefreshList } from "@/lib/chat";
+import { describeActions, historyForRequest, MAX_MESSAGE, replyBlocks, shouldRefreshList } from "@/lib/chat";
 import type { ChatReply, ChatTurn } from "@/lib/types";
 
 interface Entry extends ChatTurn {
@@ -87,7 +87,7 @@ export default function ChatPanel({ onActions, onUnauthorized }: Props) {
         {entries.map((m) => (
           <div key={m.id} className={`msg ${m.role}${m.error ? " error" : ""}`}>
             <span className="sr-only">{m.role === "user" ? "You said:" : "Assistant:"}</span>
-            <p>{m.content}</p>
+            {m.role === "assistant" && !m.error ? <Reply text={m.content} /> : <p>{m.content}</p>}
             {m.notes && m.notes.length > 0 && (
               <ul className="msg-notes">
                 {m.notes.map((n, i) => (
@@ -126,5 +126,22 @@ export default function ChatPanel({ onActions, onUnauthorized }: Props) {
         </button>
       </form>
     </aside>
+  );
+}
+
+/** The agent's reply: its lines of todos as a list, the rest as text. */
+function Reply({ text }: { text: string }) {
+  return replyBlocks(text).map((block, i) =>
+    block.kind === "text" ? (
+      <p key={i}>{block.text}</p>
+    ) : (
+      <ul key={i} className="msg-list">
+        {block.items.map((item, j) => (
+          <li key={j} className={item.done ? "done" : undefined}>
+            {item.text}
+          </li>
+        ))}
+      </ul>
+    ),
   );
 }

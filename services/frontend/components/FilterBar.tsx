@@ -1,7 +1,7 @@
 "use client";
 
 import { SORT_LABELS, type Filters, type SortKey, type StatusFilter } from "@/lib/todos";
-import type { Priority } from "@/lib/types";
+import PrioritySelect from "./PrioritySelect";
 
 interface Props {
   filters: Filters;
@@ -34,12 +34,12 @@ export default function FilterBar({ filters, counts, onChange }: Props) {
       </div>
       <label className="field">
         <span className="sr-only">Filter by priority</span>
-        <select aria-label="Filter by priority" value={filters.priority} onChange={(e) => set({ priority: e.target.value as Priority | "any" })}>
-          <option value="any">Any priority</option>
-          <option value="high">High</option>
-          <option value="medium">Medium</option>
-          <option value="low">Low</option>
-        </select>
+        <PrioritySelect
+          aria-label="Filter by priority"
+          anyLabel="Any priority"
+          value={filters.priority}
+          onChange={(priority) => set({ priority })}
+        />
       </label>
       <label className="field">
         <span className="sr-only">Sort by</span>

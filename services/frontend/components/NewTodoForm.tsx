@@ -3,6 +3,7 @@
 import { useState, type FormEvent } from "react";
 import type { TodoInput } from "@/lib/api";
 import type { Priority } from "@/lib/types";
+import PrioritySelect from "./PrioritySelect";
 
 interface Props {
   onCreate: (input: TodoInput) => Promise<void>;
@@ -46,11 +47,7 @@ export default function NewTodoForm({ onCreate, onError }: Props) {
       </label>
       <label className="field">
         <span className="field-label">Priority</span>
-        <select name="priority" value={priority} onChange={(e) => setPriority(e.target.value as Priority)}>
-          <option value="high">High</option>
-          <option value="medium">Medium</option>
-          <option value="low">Low</option>
-        </select>
+        <PrioritySelect name="priority" value={priority} onChange={setPriority} />
       </label>
       <label className="field">
         <span className="field-label">Due date</span>

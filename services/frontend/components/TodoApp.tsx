@@ -4,7 +4,7 @@ import { useRouter } from "next/navigation";
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { api, ApiError, type TodoInput } from "@/lib/api";
 import { counts, DEFAULT_FILTERS, visibleTodos, type Filters } from "@/lib/todos";
-import type { Todo, User } from "@/lib/types";
+import type { FirstPage, Todo, User } from "@/lib/types";
 import ChatPanel from "./ChatPanel";
 import DeleteAccount from "./DeleteAccount";
 import FilterBar from "./FilterBar";
@@ -13,11 +13,12 @@ import TodoItem from "./TodoItem";
 
 type Load = { state: "loading" } | { state: "error"; message: string } | { state: "ready" };
 
-export default function TodoApp() {
+/** `first`: what the server rendered the page with (lib/server/first-page.ts); absent: load it here. */
+export default function TodoApp({ first }: { first?: FirstPage }) {
   const router = useRouter();
-  const [user, setUser] = useState<User | null>(null);
-  const [todos, setTodos] = useState<Todo[]>([]);
-  const [load, setLoad] = useState<Load>({ state: "loading" });
+  const [user, setUser] = useState<User | null>(first?.user ?? null);
+  const [todos, setTodos] = useState<Todo[]>(first?.todos.items ?? []);
+  const [load, setLoad] = useState<Load>(first ? { state: "ready" } : { state: "loading" });
   const [filters, setFilters] = useState<Filters>(DEFAULT_FILTERS);
   const [notice, setNotice] = useState<string | null>(null);
 
@@ -45,13 +46,19 @@ export default function TodoApp() {
     }
   }, [toLogin]);
 
+  // Without a first page from the server, everything loads here; with one that is not the whole
+  // list, the rest does (the first page stays on screen meanwhile).
+  const loadAll = !first;
+  const loadRest = !!first && first.todos.items.length < first.todos.total;
   useEffect(() => {
     // Only an expired session matters here; any other failure shows in the list's error state.
-    api.me().then(setUser, (err) => {
-      if (err instanceof ApiError && err.status === 401) toLogin();
-    });
-    void refresh();
-  }, [refresh, toLogin]);
+    if (loadAll) {
+      api.me().then(setUser, (err) => {
+        if (err instanceof ApiError && err.status === 401) toLogin();
+      });
+    }
+    if (loadAll || loadRest) void refresh();
+  }, [loadAll, loadRest, refresh, toLogin]);
 
   const replace = (t: Todo) => setTodos((list) => list.map((x) => (x.id === t.id ? t : x)));
 

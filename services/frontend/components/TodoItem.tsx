@@ -2,8 +2,10 @@
 
 import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from "react";
 import type { TodoInput } from "@/lib/api";
+import { useHydrated } from "@/lib/hydration";
 import { dueInfo } from "@/lib/todos";
 import type { Priority, Todo } from "@/lib/types";
+import PrioritySelect from "./PrioritySelect";
 
 interface Props {
   todo: Todo;
@@ -20,6 +22,8 @@ export default function TodoItem({ todo, onToggle, onSave, onDelete, onError }: 
   const [optimistic, setOptimistic] = useState<boolean | null>(null);
   const editButton = useRef<HTMLButtonElement>(null);
   const wasEditing = useRef(false);
+  // "Due tomorrow" depends on the browser's date and time zone, not the server's.
+  const hydrated = useHydrated();
 
   // Give focus back to the Edit button when the editor closes, so keyboard users stay in place.
   useEffect(() => {
@@ -55,9 +59,9 @@ export default function TodoItem({ todo, onToggle, onSave, onDelete, onError }: 
     );
   }
 
-  const due = dueInfo(todo);
+  const due = hydrated ? dueInfo(todo) : null;
   return (
-    <li className={`todo${todo.completed ? " done" : ""}${due.state === "overdue" ? " overdue" : ""}`} aria-busy={busy}>
+    <li className={`todo${todo.completed ? " done" : ""}${due?.state === "overdue" ? " overdue" : ""}`} aria-busy={busy}>
       <input
         type="checkbox"
         className="check"
@@ -74,7 +78,7 @@ export default function TodoItem({ todo, onToggle, onSave, onDelete, onError }: 
         {todo.description && <p className="todo-desc">{todo.description}</p>}
         <p className="todo-meta">
           <span className={`badge prio-${todo.priority}`}>{todo.priority}</span>
-          {due.state !== "none" && (
+          {due && due.state !== "none" && (
             <span className={`due due-${due.state}`} title={due.full}>
               <span className="sr-only">{due.full}: </span>
               {due.label}
@@ -136,11 +140,7 @@ function TodoEditor({
       <div className="editor-row">
         <label className="field">
           <span>Priority</span>
-          <select aria-label="Priority" value={priority} onChange={(e) => setPriority(e.target.value as Priority)}>
-            <option value="high">High</option>
-            <option value="medium">Medium</option>
-            <option value="low">Low</option>
-          </select>
+          <PrioritySelect aria-label="Priority" value={priority} onChange={setPriority} />
         </label>
         <label className="field">
           <span>Due date</span>

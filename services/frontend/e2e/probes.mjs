@@ -276,6 +276,13 @@ export function registerProbes(ctx) {
     await page.waitForURL("**/login");
     const replay = await send(`${base()}/api/auth/me`, { headers: { cookie: `todo_session=${old}` } });
     assert.equal(replay.status, 401);
+    // The ended session's cookie back in the browser (a restored tab would still have it): the
+    // page still ends at the login screen, and the cookie is expired on the way.
+    await ctx.browser().addCookies([{ name: "todo_session", value: old, url: base(), httpOnly: true, sameSite: "Lax" }]);
+    await page.goto("/");
+    await page.waitForURL("**/login");
+    await page.getByRole("heading", { name: "Welcome back" }).waitFor();
+    assert.deepEqual((await ctx.browser().cookies()).filter((c) => c.name === "todo_session"), []);
   });
 
   test("probe: the standalone server forwards the client's address and ends sessions upstream", async (t) => {

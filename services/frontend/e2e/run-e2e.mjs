@@ -10,15 +10,14 @@
 // E2E_BASE_URL: walk an already running frontend instead (the container system test points it
 // at the containers built by the images role); nothing is built or started then.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import readline from "node:readline";
 import { after, before, test } from "node:test";
 import { chromium } from "playwright-core";
 import { registerProbes } from "./probes.mjs";
-import { buildStandalone, FRONTEND, startStandalone, stopProcess, waitFor200 } from "./standalone.mjs";
+import { startStack, stopStack } from "./stack.mjs";
+import { buildStandalone, FRONTEND, startStandalone, waitFor200 } from "./standalone.mjs";
 
 const EXTERNAL = process.env.E2E_BASE_URL;
 const SHOTS = path.join(FRONTEND, "test-results", EXTERNAL ? "e2e-deployed" : "e2e");
@@ -39,31 +38,16 @@ let baseURL;
 const policyReports = [];
 const documentsWithoutCsp = [];
 const POLICY_MESSAGE = /Content Security Policy|Content-Security-Policy|Permissions-Policy|Refused to (load|execute|apply|connect|frame)/i;
+// React's reports that the server's HTML and the browser's first render differed (production
+// builds give the error's number only): the page would be thrown away and rendered again.
+const hydrationReports = [];
+const HYDRATION_MESSAGE = /hydrat|Minified React error #(418|419|423|425)\b/i;
 
 function day(offset) {
   const d = new Date();
   d.setDate(d.getDate() + offset);
   const pad = (n) => String(n).padStart(2, "0");
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
-}
-
-/** Starts e2e/stack.py and resolves with its URLs once backend and agent are healthy. */
-function startStack() {
-  const python = process.env.TODO_PYTHON || "python3";
-  const proc = spawn(python, [path.join(FRONTEND, "e2e", "stack.py")], {
-    cwd: FRONTEND,
-    // Service logs next to the screenshots: kept for a failed CI run, nothing left in /tmp.
-    env: { ...process.env, E2E_LOG_DIR: path.join(SHOTS, "logs") },
-    stdio: ["pipe", "pipe", "inherit"],
-  });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error("backend/agent did not start within 120 s")), 120_000);
-    proc.once("exit", (code) => reject(new Error(`stack.py exited with ${code} before the services were up`)));
-    readline.createInterface({ input: proc.stdout }).once("line", (line) => {
-      clearTimeout(timer);
-      resolve({ proc, ...JSON.parse(line) });
-    });
-  });
 }
 
 const shot = (name, p = page) => p.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
@@ -91,7 +75,9 @@ before(async () => {
     console.log(`# walking the running frontend at ${EXTERNAL}`);
     await waitFor200(`${EXTERNAL}/api/healthz`);
   } else {
-    const [services] = await Promise.all([startStack(), Promise.resolve(buildStandalone())]);
+    // Service logs next to the screenshots: kept for a failed CI run, nothing left in /tmp.
+    const logDir = path.join(SHOTS, "logs");
+    const [services] = await Promise.all([startStack({ logDir }), Promise.resolve(buildStandalone())]);
     stack = services;
     console.log(`# backend ${stack.backend} (${stack.database}), agent ${stack.agent}, logs in ${stack.logs}`);
     frontend = await startStandalone({ env: { BACKEND_URL: stack.backend, AI_AGENT_URL: stack.agent } });
@@ -118,6 +104,10 @@ before(async () => {
   });
   browser.on("console", (msg) => {
     if (POLICY_MESSAGE.test(msg.text())) policyReports.push(`${msg.type()}: ${msg.text()} (${msg.page()?.url()})`);
+    if (HYDRATION_MESSAGE.test(msg.text())) hydrationReports.push(`${msg.type()}: ${msg.text()} (${msg.page()?.url()})`);
+  });
+  browser.on("weberror", (err) => {
+    if (HYDRATION_MESSAGE.test(String(err.error()))) hydrationReports.push(`${err.error()} (${err.page()?.url()})`);
   });
   browser.on("response", (res) => {
     if (res.request().resourceType() === "document" && res.url().startsWith(baseURL) && !res.headers()["content-security-policy"]) {
@@ -134,12 +124,7 @@ after(async () => {
     if (process.exitCode) console.log(frontend.output());
     await frontend.stop();
   }
-  if (stack) {
-    stack.proc.stdin.end(); // stack.py stops the services and the database
-    await new Promise((r) => setTimeout(r, 100));
-    await Promise.race([new Promise((r) => stack.proc.once("exit", r)), new Promise((r) => setTimeout(r, 20_000))]);
-    await stopProcess(stack.proc);
-  }
+  await stopStack(stack);
 });
 
 test("a visitor is sent to the login screen", async () => {
@@ -188,6 +173,14 @@ test("complete a todo; it stays completed after a reload", async () => {
   assert.equal(await todoItem("Buy milk").count(), 0);
   assert.equal(await todoItem("Pay rent").count(), 1);
   await page.getByRole("button", { name: /^All/ }).click();
+});
+
+test("the page arrives with the todos in its HTML, before any script runs", async () => {
+  const res = await page.request.get("/"); // the browser's cookies, no JavaScript
+  assert.equal(res.status(), 200);
+  const html = await res.text();
+  for (const title of ["Buy milk", "Pay rent", "Write report"]) assert.match(html, new RegExp(`>${title}<`));
+  assert.doesNotMatch(html, /Loading todos/);
 });
 
 test("edit a todo inline with the keyboard", async () => {
@@ -323,6 +316,10 @@ test("delete the account: confirmed by email, signed out, and the login is refus
   await page.getByRole("heading", { name: "Nothing to do yet" }).waitFor();
   assert.equal((await api("/api/todos")).body.total, 0);
   assert.equal((await api("/api/auth/me", { method: "DELETE" })).status, 204); // leave nothing behind
+});
+
+test("every page the walk opened hydrated the server's HTML as it was", async () => {
+  assert.deepEqual(hydrationReports, []);
 });
 
 test("the pages ran under their Content-Security-Policy with no violation reported", async () => {

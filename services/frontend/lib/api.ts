@@ -1,5 +1,7 @@
 // Browser-side calls to our own origin only (/api/...). The session cookie rides along
 // automatically; client code never sees the token.
+import { describeError } from "./errors";
+import { LIST_PAGE_SIZE as PAGE } from "./todos";
 import type { ChatReply, ChatTurn, Priority, Todo, TodoPage, User } from "./types";
 
 export class ApiError extends Error {
@@ -9,27 +11,6 @@ export class ApiError extends Error {
   ) {
     super(message);
   }
-}
-
-interface ValidationIssue {
-  loc?: (string | number)[];
-  msg?: string;
-}
-
-/** FastAPI's `detail` (a string, or 422's list of issues) as one readable sentence. */
-export function describeError(status: number, body: unknown): string {
-  const detail = (body as { detail?: unknown } | null)?.detail;
-  if (typeof detail === "string" && detail) return detail;
-  if (Array.isArray(detail) && detail.length > 0) {
-    return (detail as ValidationIssue[])
-      .map((d) => {
-        const field = d.loc?.filter((p) => p !== "body" && p !== "query").join(".");
-        return field ? `${field}: ${d.msg ?? "invalid"}` : (d.msg ?? "invalid value");
-      })
-      .join("; ");
-  }
-  if (status === 0) return "Cannot reach the server. Check your connection and try again.";
-  return `Request failed (${status})`;
 }
 
 export async function apiFetch<T>(path: string, init: RequestInit & { json?: unknown } = {}): Promise<T> {
@@ -61,7 +42,6 @@ export interface TodoInput {
   due_date?: string | null;
 }
 
-const PAGE = 100;
 const MAX_PAGES = 50;
 
 export const api = {

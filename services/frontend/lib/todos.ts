@@ -11,6 +11,9 @@ export interface Filters {
   sort: SortKey;
 }
 
+/** Todos asked for per request when the list loads: the backend's largest page (limit 1..100). */
+export const LIST_PAGE_SIZE = 100;
+
 export const DEFAULT_FILTERS: Filters = { status: "all", priority: "any", text: "", sort: "created-desc" };
 
 export const SORT_LABELS: Record<SortKey, string> = {

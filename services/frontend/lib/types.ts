@@ -25,6 +25,12 @@ export interface TodoPage {
   offset: number;
 }
 
+/** What the todo page is rendered with on the server: the user and their first page of todos. */
+export interface FirstPage {
+  user: User;
+  todos: TodoPage;
+}
+
 export type ChatActionType = "created" | "updated" | "completed" | "reopened" | "deleted" | "listed";
 
 export interface ChatAction {

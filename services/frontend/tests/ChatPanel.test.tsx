@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 // The panel in a DOM, talking over real HTTP to a loopback server that answers /api/chat the
 // way the frontend's route does (it stands in for our own BFF + agent).
-import { cleanup, render, screen, waitFor } from "@testing-library/react";
+import { cleanup, render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import ChatPanel from "@/components/ChatPanel";
@@ -52,6 +52,30 @@ describe("ChatPanel", () => {
       { role: "assistant", content: "Hello! Try “add …”." },
     ]);
     expect(onActions).not.toHaveBeenCalled();
+  });
+
+  it("shows the agent's lines of todos as a list, ticked when done, with the text around them", async () => {
+    const reply = "Your todos (4):\n• pay rent — high priority, due Fri 4 Dec\n✓ buy milk (done)\n... and 2 more.";
+    next = { status: 200, body: { reply, actions: [{ type: "listed", todo: null }], mode: "offline" } };
+    render(<ChatPanel onActions={() => {}} onUnauthorized={() => {}} />);
+    await say("list my todos");
+    const message = (await screen.findByText("Your todos (4):")).closest(".msg") as HTMLElement;
+    const [todos, notes] = within(message).getAllByRole("list");
+    expect(notes.textContent).toBe("Looked at 1 todo");
+    const items = within(todos).getAllByRole("listitem");
+    expect(items.map((li) => li.textContent)).toEqual(["pay rent — high priority, due Fri 4 Dec", "buy milk (done)"]);
+    expect(items.map((li) => li.className)).toEqual(["", "done"]);
+    expect(within(message).getByText("... and 2 more.").tagName).toBe("P");
+    expect(message.textContent).not.toMatch(/[•✓]/);
+  });
+
+  it("keeps the line breaks of a reply without a list", async () => {
+    next = { status: 200, body: { reply: "Done.\nAnything else?", actions: [], mode: "offline" } };
+    render(<ChatPanel onActions={() => {}} onUnauthorized={() => {}} />);
+    await say("thanks");
+    const text = await screen.findByText(/^Done\./);
+    expect(text.textContent).toBe("Done.\nAnything else?");
+    expect(text.closest(".msg")?.querySelector("ul")).toBeNull();
   });
 
   it("shows the reason when the agent is down, and sends the user to log in on 401", async () => {

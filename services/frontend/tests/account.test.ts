@@ -1,26 +1,17 @@
 // DELETE /api/auth/me: closes the account through the backend over real HTTP (a loopback
 // stand-in that records what it was sent) and ends the session like logout.
 import { NextRequest } from "next/server";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import * as meRoute from "@/app/api/auth/me/route";
-import { deadPort, startUpstream, type Reply } from "./upstream";
+import { deadPort, upstreamForTests, type Reply } from "./upstream";
 
 const USER = { id: 7, email: "ada@example.com", created_at: "2026-11-28T08:00:00Z" };
 const CLEARED = /^todo_session=;.*Max-Age=0/i;
 
 let closeReply: Reply;
-let backend: Awaited<ReturnType<typeof startUpstream>>;
-
-beforeAll(async () => {
-  backend = await startUpstream({
-    "GET /api/v1/users/me": () => ({ status: 200, body: USER }),
-    "DELETE /api/v1/users/me": () => closeReply,
-  });
-});
-afterAll(() => backend.close());
-afterEach(() => {
-  backend.seen.length = 0;
-  process.env.BACKEND_URL = backend.url;
+const backend = upstreamForTests("BACKEND_URL", {
+  "GET /api/v1/users/me": () => ({ status: 200, body: USER }),
+  "DELETE /api/v1/users/me": () => closeReply,
 });
 
 function del(headers: Record<string, string> = {}) {
@@ -30,7 +21,6 @@ const session = { cookie: "todo_session=jwt-abc; other=1", "x-request-id": "req-
 
 describe("DELETE /api/auth/me", () => {
   it("closes the account with the session's token, answers 204 and expires the cookie", async () => {
-    process.env.BACKEND_URL = backend.url;
     closeReply = { status: 204, headers: { "x-request-id": "req-7" } };
     const res = await meRoute.DELETE(del({ ...session, authorization: "Bearer forged" }));
     expect(res.status).toBe(204);

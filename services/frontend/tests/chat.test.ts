@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { describeError } from "@/lib/api";
-import { describeActions, historyForRequest, MAX_HISTORY, shouldRefreshList } from "@/lib/chat";
+import { describeError } from "@/lib/errors";
+import { describeActions, historyForRequest, MAX_HISTORY, replyBlocks, shouldRefreshList } from "@/lib/chat";
 import type { ChatTurn } from "@/lib/types";
 import { todo } from "./fixtures";
 
@@ -57,5 +57,27 @@ describe("error messages", () => {
   it("explains a network failure and unknown errors", () => {
     expect(describeError(0, null)).toMatch(/Cannot reach the server/);
     expect(describeError(500, "<html>")).toBe("Request failed (500)");
+  });
+});
+
+describe("reply layout", () => {
+  it("groups consecutive list lines, keeps the text between them, drops the marks", () => {
+    expect(replyBlocks("Your todos (3):\n• a — high priority\n✓ b (done)\n- c\n... and 1 more.")).toEqual([
+      { kind: "text", text: "Your todos (3):" },
+      {
+        kind: "list",
+        items: [
+          { done: false, text: "a — high priority" },
+          { done: true, text: "b (done)" },
+          { done: false, text: "c" },
+        ],
+      },
+      { kind: "text", text: "... and 1 more." },
+    ]);
+  });
+
+  it("leaves plain replies as text, line breaks and all", () => {
+    expect(replyBlocks("Added \"milk\".\nAnything else?")).toEqual([{ kind: "text", text: 'Added "milk".\nAnything else?' }]);
+    expect(replyBlocks("-5 degrees")).toEqual([{ kind: "text", text: "-5 degrees" }]);
   });
 });

@@ -2,7 +2,7 @@
 // that cannot be tokens, logout with the backend up or down. The backend is a real HTTP server
 // on 127.0.0.1 that records what reached it.
 import { NextRequest } from "next/server";
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import * as chatRoute from "@/app/api/chat/route";
 import * as loginRoute from "@/app/api/auth/login/route";
 import * as logoutRoute from "@/app/api/auth/logout/route";
@@ -10,8 +10,8 @@ import * as meRoute from "@/app/api/auth/me/route";
 import * as registerRoute from "@/app/api/auth/register/route";
 import * as todosRoute from "@/app/api/todos/[[...path]]/route";
 import { allowedMethods } from "@/lib/server/methods";
-import { handleError } from "@/lib/server/proxy";
-import { deadPort, startUpstream, type Reply } from "./upstream";
+import { handleError } from "@/lib/server/upstream-call";
+import { deadPort, upstreamForTests, type Reply } from "./upstream";
 
 const USER = { id: 7, email: "ada@example.com", created_at: "2026-11-28T08:00:00Z" };
 const TODO = { id: 3, title: "milk", completed: false };
@@ -21,38 +21,25 @@ const OWN = `http://${HOST}`;
 const CLEARED = /^todo_session=;.*Max-Age=0/i;
 
 let logoutReply: Reply;
-let backend: Awaited<ReturnType<typeof startUpstream>>;
-let agent: Awaited<ReturnType<typeof startUpstream>>;
-
-beforeAll(async () => {
-  backend = await startUpstream({
-    "POST /api/v1/auth/login": () => ({ status: 200, body: { access_token: "jwt-abc", token_type: "bearer", expires_in: 1800 } }),
-    "POST /api/v1/auth/register": () => ({ status: 201, body: USER }),
-    "POST /api/v1/auth/logout": () => logoutReply,
-    "/api/v1/users/me": () => ({ status: 200, body: USER }),
-    "GET /api/v1/todos": () => ({ status: 200, body: { items: [TODO], total: 1, limit: 50, offset: 0 } }),
-    "POST /api/v1/todos": () => ({ status: 201, body: TODO }),
-    "PATCH /api/v1/todos/3": () => ({ status: 200, body: TODO }),
-    "DELETE /api/v1/todos/3": () => ({ status: 204 }),
-    "POST /api/v1/todos/3/complete": () => ({ status: 200, body: { ...TODO, completed: true } }),
-    "POST /api/v1/todos/3/reopen": () => ({ status: 200, body: TODO }),
-  });
-  agent = await startUpstream({
-    "POST /api/v1/chat": () => ({ status: 200, body: { reply: "ok", actions: [], mode: "offline" } }),
-  });
+const backend = upstreamForTests("BACKEND_URL", {
+  "POST /api/v1/auth/login": () => ({ status: 200, body: { access_token: "jwt-abc", token_type: "bearer", expires_in: 1800 } }),
+  "POST /api/v1/auth/register": () => ({ status: 201, body: USER }),
+  "POST /api/v1/auth/logout": () => logoutReply,
+  "/api/v1/users/me": () => ({ status: 200, body: USER }),
+  "GET /api/v1/todos": () => ({ status: 200, body: { items: [TODO], total: 1, limit: 50, offset: 0 } }),
+  "POST /api/v1/todos": () => ({ status: 201, body: TODO }),
+  "PATCH /api/v1/todos/3": () => ({ status: 200, body: TODO }),
+  "DELETE /api/v1/todos/3": () => ({ status: 204 }),
+  "POST /api/v1/todos/3/complete": () => ({ status: 200, body: { ...TODO, completed: true } }),
+  "POST /api/v1/todos/3/reopen": () => ({ status: 200, body: TODO }),
 });
-afterAll(async () => {
-  await backend.close();
-  await agent.close();
+const agent = upstreamForTests("AI_AGENT_URL", {
+  "POST /api/v1/chat": () => ({ status: 200, body: { reply: "ok", actions: [], mode: "offline" } }),
 });
-afterEach(() => {
-  backend.seen.length = 0;
-  agent.seen.length = 0;
-  process.env.BACKEND_URL = backend.url;
-  process.env.AI_AGENT_URL = agent.url;
+beforeEach(() => {
   logoutReply = { status: 204 };
-  vi.restoreAllMocks();
 });
+afterEach(() => vi.restoreAllMocks());
 
 type Init = { method?: string; body?: BodyInit; json?: unknown; headers?: Record<string, string> };
 

@@ -2,6 +2,7 @@
 // what the frontend sent and answers with whatever the test scripted for that path.
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, beforeEach } from "vitest";
 
 export interface Seen {
   method: string;
@@ -12,7 +13,9 @@ export interface Seen {
 
 export type Reply = { status: number; body?: unknown; raw?: string; headers?: Record<string, string> };
 
-export async function startUpstream(routes: Record<string, (seen: Seen) => Reply>) {
+export type Routes = Record<string, (seen: Seen) => Reply>;
+
+export async function startUpstream(routes: Routes) {
   const seen: Seen[] = [];
   const server = http.createServer((req, res) => {
     let body = "";
@@ -42,6 +45,26 @@ export async function startUpstream(routes: Record<string, (seen: Seen) => Reply
     seen,
     close: () => new Promise<void>((ok) => server.close(() => ok())),
   };
+}
+
+export type Upstream = Awaited<ReturnType<typeof startUpstream>>;
+
+/**
+ * A stand-in for the whole test file: started before its tests, closed after them, and before
+ * each test its record cleared and `envVar` pointed at it again (a test may point it elsewhere).
+ * The object is filled in when the stand-in starts, so use it inside tests and hooks only.
+ */
+export function upstreamForTests(envVar: "BACKEND_URL" | "AI_AGENT_URL", routes: Routes): Upstream {
+  const upstream = {} as Upstream;
+  beforeAll(async () => {
+    Object.assign(upstream, await startUpstream(routes));
+  });
+  afterAll(() => upstream.close());
+  beforeEach(() => {
+    upstream.seen.length = 0;
+    process.env[envVar] = upstream.url;
+  });
+  return upstream;
 }
 
 /** A loopback port with nothing listening (bound, then released). */

@@ -1,7 +1,8 @@
 // Register / log in against the backend and open the cookie session.
+import "server-only";
 import { NextResponse, type NextRequest } from "next/server";
 import { forwardedFor } from "./client-address";
-import { ProxyError, callUpstream, passThrough, readBody, requestId } from "./proxy";
+import { HttpError, callUpstream, passThrough, readBody, requestId } from "./upstream-call";
 import { setSession } from "./session";
 
 export interface Credentials {
@@ -16,11 +17,11 @@ export async function readCredentials(req: NextRequest): Promise<Credentials> {
   try {
     data = JSON.parse(text);
   } catch {
-    throw new ProxyError(400, "the request body must be JSON with email and password");
+    throw new HttpError(400, "the request body must be JSON with email and password");
   }
   const { email, password } = (data ?? {}) as Record<string, unknown>;
   if (typeof email !== "string" || typeof password !== "string") {
-    throw new ProxyError(400, "email and password are required");
+    throw new HttpError(400, "email and password are required");
   }
   return { email, password };
 }
@@ -48,7 +49,7 @@ export async function openSession(
     access_token?: string;
     expires_in?: number;
   };
-  if (!token) throw new ProxyError(502, "the todo service answered a login without a token");
+  if (!token) throw new HttpError(502, "the todo service answered a login without a token");
   const me = await callUpstream({
     service: "backend",
     path: "/api/v1/users/me",

@@ -3,7 +3,7 @@
 // the client or a proxy in front claimed, then the remote address of the socket this server
 // accepted, always last. A client can add entries of its own but never remove or replace that
 // last one, so an upstream that counts by the last entry counts by an address nobody can choose.
-import type { NextRequest } from "next/server";
+import "server-only";
 
 /** One address as it appears in the header: IPv4, IPv6 (maybe with a zone), or a name. */
 const ENTRY = /^[0-9A-Za-z.:%_[\]-]{1,64}$/;
@@ -33,8 +33,13 @@ export function withPeerAddress(claimed: string | undefined, peer: string | unde
   return [...(chain ?? []), last].join(", ");
 }
 
-/** What route handlers forward upstream as `X-Forwarded-For` (undefined: send none). */
-export function forwardedFor(req: NextRequest): string | undefined {
+/** A route handler's request, or a page's `{ headers: await headers() }`. */
+export interface HasHeaders {
+  headers: Pick<Headers, "get">;
+}
+
+/** What route handlers and pages forward upstream as `X-Forwarded-For` (undefined: send none). */
+export function forwardedFor(req: HasHeaders): string | undefined {
   const value = req.headers.get("x-forwarded-for")?.trim();
   return value && value.length <= MAX_CLAIMED + 66 && entries(value) ? value : undefined;
 }

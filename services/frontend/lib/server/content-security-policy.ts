@@ -3,6 +3,7 @@
 // only from this origin or with this response's nonce, which Next.js puts on its own inline
 // scripts while rendering; 'strict-dynamic' lets those load the page's chunks. No 'unsafe-eval'
 // and no 'unsafe-inline' in production (development needs both for React's debugging tools).
+import "server-only";
 
 export interface CspOptions {
   nonce: string;

@@ -13,6 +13,7 @@
 // `http.server.request.start` diagnostics channel, which Node publishes for every request before
 // it emits the server's 'request' event (lib/_http_server.js, parserOnIncoming). The first time
 // a server shows up there, its 'request' listeners (Next's) are put behind the method check.
+import "server-only";
 import { subscribe } from "node:diagnostics_channel";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import { withPeerAddress } from "./client-address";

@@ -1,6 +1,7 @@
 // Which methods each path of this server answers; http-guard.ts answers every other method with
 // 405 and `Allow` before Next.js sees the request. The route handlers export exactly these
 // (tests/methods.test.ts checks both against each other). HEAD comes with GET, OPTIONS with all.
+import "server-only";
 
 const GET = ["GET", "HEAD"];
 

@@ -2,9 +2,10 @@
 // this app's own pages (or by a client that is not a browser), and JSON where it has a body.
 // Cookies are SameSite=Lax, which a page on another port of the same host (another NodePort on
 // the Minikube IP is "same site") or a top-level cross-site form POST can still ride on.
+import "server-only";
 import type { NextRequest } from "next/server";
 import { isHttps } from "./session";
-import { ProxyError } from "./proxy";
+import { HttpError } from "./upstream-call";
 
 const SAFE = new Set(["GET", "HEAD", "OPTIONS"]);
 
@@ -43,12 +44,12 @@ export function checkSameOrigin(req: NextRequest): void {
   if (SAFE.has(req.method.toUpperCase())) return;
   const origin = req.headers.get("origin");
   if (origin !== null) {
-    if (!sameOrigin(origin, ownOrigin(req))) throw new ProxyError(403, "cross-origin request refused");
+    if (!sameOrigin(origin, ownOrigin(req))) throw new HttpError(403, "cross-origin request refused");
     return;
   }
   const site = req.headers.get("sec-fetch-site");
   if (site !== null && site !== "same-origin" && site !== "none") {
-    throw new ProxyError(403, "cross-site request refused");
+    throw new HttpError(403, "cross-site request refused");
   }
 }
 
@@ -64,5 +65,5 @@ export function checkJsonBody(req: NextRequest, bodyExpected: boolean): void {
   if (SAFE.has(req.method.toUpperCase())) return;
   const type = req.headers.get("content-type");
   if (isJson(type) || (type === null && !bodyExpected)) return;
-  throw new ProxyError(415, "the request body must be JSON (Content-Type: application/json)");
+  throw new HttpError(415, "the request body must be JSON (Content-Type: application/json)");
 }

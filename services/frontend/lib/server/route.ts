@@ -1,9 +1,10 @@
 // Every API route handler is wrapped in apiRoute(): the same-origin and JSON checks come before
 // the handler runs, failures become readable answers, and no answer may be cached (they carry a
 // user's data, or say who is logged in). HSTS over https, as on the pages.
+import "server-only";
 import type { NextRequest } from "next/server";
 import { API_CSP } from "./content-security-policy";
-import { handleError } from "./proxy";
+import { handleError } from "./upstream-call";
 import { checkJsonBody, checkSameOrigin } from "./request-policy";
 import { isHttps } from "./session";
 

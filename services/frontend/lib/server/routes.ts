@@ -3,6 +3,7 @@
  * /api/todos, /api/todos/{id}, /api/todos/{id}/complete, /api/todos/{id}/reopen.
  * Anything else (including traversal attempts) gives null and never reaches the backend.
  */
+import "server-only";
 export function todoPath(segments: string[] = []): string | null {
   const [id, action, ...rest] = segments;
   if (segments.length === 0) return "/api/v1/todos";

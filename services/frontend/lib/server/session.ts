@@ -1,4 +1,5 @@
 // The session cookie: the backend JWT, httpOnly so client JavaScript never sees it.
+import "server-only";
 import type { NextRequest, NextResponse } from "next/server";
 
 export const SESSION_COOKIE = "todo_session";

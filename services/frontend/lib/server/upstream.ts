@@ -1,5 +1,6 @@
 // Where the two upstream services live. Read from process.env on every call (never at module
 // load, never NEXT_PUBLIC_*): the same build runs against whatever the deployment sets.
+import "server-only";
 
 export type Service = "backend" | "agent";
 

@@ -1,6 +1,4 @@
-import { proxy } from "@/lib/server/proxy";
+import { forward } from "@/lib/server/upstream-call";
 import { apiRoute } from "@/lib/server/route";
 
-export const dynamic = "force-dynamic";
-
-export const POST = apiRoute((req) => proxy(req, { service: "agent", path: "/api/v1/chat" }), { body: true });
+export const POST = apiRoute((req) => forward(req, { service: "agent", path: "/api/v1/chat" }), { body: true });

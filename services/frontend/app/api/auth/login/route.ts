@@ -1,6 +1,4 @@
 import { openSession, readCredentials } from "@/lib/server/auth";
 import { apiRoute } from "@/lib/server/route";
 
-export const dynamic = "force-dynamic";
-
 export const POST = apiRoute(async (req) => openSession(req, await readCredentials(req), 200), { body: true });

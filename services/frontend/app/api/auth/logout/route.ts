@@ -1,10 +1,8 @@
 import { NextResponse } from "next/server";
 import { forwardedFor } from "@/lib/server/client-address";
-import { ProxyError, callUpstream, requestId } from "@/lib/server/proxy";
+import { HttpError, callUpstream, requestId } from "@/lib/server/upstream-call";
 import { apiRoute } from "@/lib/server/route";
 import { clearSession, sessionToken } from "@/lib/server/session";
-
-export const dynamic = "force-dynamic";
 
 /** Logging out must not keep the user waiting on a backend that hangs. */
 const LOGOUT_TIMEOUT_MS = 5_000;
@@ -37,7 +35,7 @@ export const POST = apiRoute(async (req) => {
         warn(`the todo service answered ${upstream.status}`, upstream.status);
       }
     } catch (err) {
-      if (!(err instanceof ProxyError)) throw err;
+      if (!(err instanceof HttpError)) throw err;
       warn(err.detail, err.status);
     }
   }

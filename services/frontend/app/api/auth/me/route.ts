@@ -1,11 +1,9 @@
 import { forwardedFor } from "@/lib/server/client-address";
-import { callUpstream, notLoggedIn, passThrough, proxy, requestId } from "@/lib/server/proxy";
+import { callUpstream, forward, notLoggedIn, passThrough, requestId } from "@/lib/server/upstream-call";
 import { apiRoute } from "@/lib/server/route";
 import { clearSession, sessionToken } from "@/lib/server/session";
 
-export const dynamic = "force-dynamic";
-
-export const GET = apiRoute((req) => proxy(req, { service: "backend", path: "/api/v1/users/me" }));
+export const GET = apiRoute((req) => forward(req, { service: "backend", path: "/api/v1/users/me" }));
 
 /**
  * Closes the signed-in user's account (the backend deletes the user and all their todos):

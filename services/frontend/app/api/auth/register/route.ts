@@ -1,9 +1,7 @@
 import { openSession, readCredentials } from "@/lib/server/auth";
 import { forwardedFor } from "@/lib/server/client-address";
-import { callUpstream, passThrough, requestId } from "@/lib/server/proxy";
+import { callUpstream, passThrough, requestId } from "@/lib/server/upstream-call";
 import { apiRoute } from "@/lib/server/route";
-
-export const dynamic = "force-dynamic";
 
 /** Creates the account, then logs straight in: 201 User + session cookie. */
 export const POST = apiRoute(

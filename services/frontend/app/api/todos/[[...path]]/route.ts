@@ -1,9 +1,7 @@
 import type { NextRequest } from "next/server";
-import { errorResponse, proxy } from "@/lib/server/proxy";
+import { errorResponse, forward } from "@/lib/server/upstream-call";
 import { apiRoute } from "@/lib/server/route";
 import { todoPath } from "@/lib/server/routes";
-
-export const dynamic = "force-dynamic";
 
 type Context = { params: Promise<{ path?: string[] }> };
 
@@ -16,7 +14,7 @@ const handle = apiRoute(
   async (req: NextRequest, ctx: Context) => {
     const path = todoPath((await ctx.params).path);
     if (!path) return errorResponse(404, "no such todo route");
-    return proxy(req, { service: "backend", path });
+    return forward(req, { service: "backend", path });
   },
   { body: bodyExpected },
 );

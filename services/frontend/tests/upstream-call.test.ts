@@ -1,54 +1,39 @@
 import { NextRequest } from "next/server";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import * as chatRoute from "@/app/api/chat/route";
 import * as loginRoute from "@/app/api/auth/login/route";
 import * as logoutRoute from "@/app/api/auth/logout/route";
 import * as registerRoute from "@/app/api/auth/register/route";
 import * as todosRoute from "@/app/api/todos/[[...path]]/route";
 import { todoPath } from "@/lib/server/routes";
-import { deadPort, startUpstream } from "./upstream";
+import { deadPort, startUpstream, upstreamForTests } from "./upstream";
 
 const USER = { id: 7, email: "ada@example.com", created_at: "2026-11-28T08:00:00Z" };
 const TODO = { id: 3, title: "milk", completed: false };
 
-let backend: Awaited<ReturnType<typeof startUpstream>>;
-let agent: Awaited<ReturnType<typeof startUpstream>>;
-
-beforeAll(async () => {
-  backend = await startUpstream({
-    "POST /api/v1/auth/login": (s) =>
-      JSON.parse(s.body).password === "right-password"
-        ? { status: 200, body: { access_token: "jwt-abc", token_type: "bearer", expires_in: 1800 } }
-        : { status: 401, body: { detail: "Incorrect email or password" } },
-    "POST /api/v1/auth/register": (s) =>
-      JSON.parse(s.body).email === "taken@example.com"
-        ? { status: 409, body: { detail: "email already registered" } }
-        : { status: 201, body: USER },
-    "/api/v1/users/me": (s) =>
-      s.headers.authorization === "Bearer jwt-abc"
-        ? { status: 200, body: USER }
-        : { status: 401, body: { detail: "Could not validate credentials" } },
-    "GET /api/v1/todos": () => ({ status: 200, body: { items: [TODO], total: 1, limit: 50, offset: 0 } }),
-    "POST /api/v1/todos": (s) => ({ status: 201, body: { ...TODO, ...JSON.parse(s.body) } }),
-    "DELETE /api/v1/todos/3": () => ({ status: 204 }),
-    "POST /api/v1/auth/logout": () => ({ status: 204 }),
-    "GET /api/v1/todos/9": () => ({ status: 404, body: { detail: "Todo not found" } }),
-    "GET /api/v1/todos/500": () => ({ status: 500, raw: "<html>Internal Server Error</html>" }),
-    "GET /api/v1/todos/401": () => ({ status: 401, body: { detail: "Token expired" } }),
-  });
-  agent = await startUpstream({
-    "POST /api/v1/chat": () => ({ status: 200, body: { reply: "Added milk", actions: [], mode: "offline" } }),
-  });
+const backend = upstreamForTests("BACKEND_URL", {
+  "POST /api/v1/auth/login": (s) =>
+    JSON.parse(s.body).password === "right-password"
+      ? { status: 200, body: { access_token: "jwt-abc", token_type: "bearer", expires_in: 1800 } }
+      : { status: 401, body: { detail: "Incorrect email or password" } },
+  "POST /api/v1/auth/register": (s) =>
+    JSON.parse(s.body).email === "taken@example.com"
+      ? { status: 409, body: { detail: "email already registered" } }
+      : { status: 201, body: USER },
+  "/api/v1/users/me": (s) =>
+    s.headers.authorization === "Bearer jwt-abc"
+      ? { status: 200, body: USER }
+      : { status: 401, body: { detail: "Could not validate credentials" } },
+  "GET /api/v1/todos": () => ({ status: 200, body: { items: [TODO], total: 1, limit: 50, offset: 0 } }),
+  "POST /api/v1/todos": (s) => ({ status: 201, body: { ...TODO, ...JSON.parse(s.body) } }),
+  "DELETE /api/v1/todos/3": () => ({ status: 204 }),
+  "POST /api/v1/auth/logout": () => ({ status: 204 }),
+  "GET /api/v1/todos/9": () => ({ status: 404, body: { detail: "Todo not found" } }),
+  "GET /api/v1/todos/500": () => ({ status: 500, raw: "<html>Internal Server Error</html>" }),
+  "GET /api/v1/todos/401": () => ({ status: 401, body: { detail: "Token expired" } }),
 });
-afterAll(async () => {
-  await backend.close();
-  await agent.close();
-});
-afterEach(() => {
-  backend.seen.length = 0;
-  agent.seen.length = 0;
-  process.env.BACKEND_URL = backend.url;
-  process.env.AI_AGENT_URL = agent.url;
+const agent = upstreamForTests("AI_AGENT_URL", {
+  "POST /api/v1/chat": () => ({ status: 200, body: { reply: "Added milk", actions: [], mode: "offline" } }),
 });
 
 function req(path: string, init: { method?: string; body?: unknown; headers?: Record<string, string> } = {}) {
@@ -61,9 +46,8 @@ function req(path: string, init: { method?: string; body?: unknown; headers?: Re
 const withSession = (token = "jwt-abc") => ({ cookie: `todo_session=${token}; other=1` });
 const ctx = (...path: string[]) => ({ params: Promise.resolve({ path }) });
 
-describe("todo proxy", () => {
+describe("todo routes", () => {
   it("sends the cookie's token as bearer and nothing else from the browser", async () => {
-    process.env.BACKEND_URL = backend.url;
     const res = await todosRoute.GET(
       req("/api/todos?completed=false&sort=-due_date", {
         headers: { ...withSession(), authorization: "Bearer forged", "x-request-id": "req-42" },
@@ -169,7 +153,7 @@ describe("todo proxy", () => {
   });
 });
 
-describe("chat proxy", () => {
+describe("chat route", () => {
   it("forwards to the agent with the user's token", async () => {
     const res = await chatRoute.POST(req("/api/chat", { method: "POST", body: { message: "add milk" }, headers: withSession() }));
     expect(res.status).toBe(200);

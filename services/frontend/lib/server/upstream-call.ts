@@ -1,12 +1,13 @@
 // The one way route handlers talk to the backend and the agent: builds the upstream request
 // (bearer from the session cookie, request id, nothing else from the browser), passes status and
 // body back unchanged, and turns network failures into readable 502/504 answers.
+import "server-only";
 import { NextResponse, type NextRequest } from "next/server";
-import { forwardedFor } from "./client-address";
+import { forwardedFor, type HasHeaders } from "./client-address";
 import { clearSession, hasBrokenSession, sessionToken } from "./session";
 import { MissingConfigError, SERVICES, serviceUrl, type Service } from "./upstream";
 
-export class ProxyError extends Error {
+export class HttpError extends Error {
   constructor(
     readonly status: number,
     readonly detail: string,
@@ -19,7 +20,7 @@ export function errorResponse(status: number, detail: string): NextResponse {
   return NextResponse.json({ detail }, { status });
 }
 
-export function requestId(req: NextRequest): string {
+export function requestId(req: HasHeaders): string {
   const given = req.headers.get("x-request-id");
   // Accept a caller's id only if it is short and printable; it ends up in upstream logs.
   return given && /^[\w.:-]{1,128}$/.test(given) ? given : crypto.randomUUID();
@@ -42,15 +43,15 @@ export interface UpstreamCall {
   timeoutMs?: number;
 }
 
-/** Sends one request upstream. Network failures and timeouts become ProxyError (502/504). */
+/** Sends one request upstream. Network failures and timeouts become HttpError (502/504). */
 export async function callUpstream(call: UpstreamCall): Promise<Response> {
   const info = SERVICES[call.service];
   let url: URL;
   try {
     url = serviceUrl(call.service, call.path, call.search);
   } catch (err) {
-    if (err instanceof MissingConfigError) throw new ProxyError(500, err.message);
-    throw new ProxyError(500, `${info.envVar} is not a valid URL`);
+    if (err instanceof MissingConfigError) throw new HttpError(500, err.message);
+    throw new HttpError(500, `${info.envVar} is not a valid URL`);
   }
   const headers = new Headers({ accept: "application/json", "x-request-id": call.requestId });
   if (call.token) headers.set("authorization", `Bearer ${call.token}`);
@@ -74,22 +75,10 @@ export async function callUpstream(call: UpstreamCall): Promise<Response> {
     });
   } catch (err) {
     if (err instanceof Error && (err.name === "TimeoutError" || err.name === "AbortError")) {
-      throw new ProxyError(504, `${info.name} did not answer in time`);
+      throw new HttpError(504, `${info.name} did not answer in time`);
     }
-    throw new ProxyError(502, `${info.name} is unreachable`);
+    throw new HttpError(502, `${info.name} is unreachable`);
   }
-}
-
-/** Reads an upstream error body's `detail`, if it has one in FastAPI's shape. */
-export async function upstreamDetail(res: Response, service: Service): Promise<string> {
-  const fallback = `${SERVICES[service].name} answered ${res.status}`;
-  try {
-    const data = (await res.clone().json()) as { detail?: unknown };
-    if (typeof data?.detail === "string" && data.detail) return data.detail;
-  } catch {
-    // not JSON: use the fallback
-  }
-  return fallback;
 }
 
 /** Turns an upstream answer into ours: same status, same JSON body, same request id. */
@@ -122,7 +111,7 @@ export const MAX_BODY_BYTES = 64 * 1024;
  * server buffer more than the limit, and the 413 goes out without reading the rest.
  */
 export async function readBody(req: NextRequest): Promise<string> {
-  const tooLarge = new ProxyError(413, `the request body is larger than ${MAX_BODY_BYTES / 1024} KiB`);
+  const tooLarge = new HttpError(413, `the request body is larger than ${MAX_BODY_BYTES / 1024} KiB`);
   if (Number(req.headers.get("content-length") ?? 0) > MAX_BODY_BYTES) throw tooLarge;
   if (!req.body) return "";
   const reader = req.body.getReader();
@@ -143,7 +132,7 @@ export async function readBody(req: NextRequest): Promise<string> {
   return Buffer.concat(chunks).toString("utf8");
 }
 
-export interface ProxyOptions {
+export interface ForwardOptions {
   service: Service;
   /** Upstream path, e.g. "/api/v1/todos/3". */
   path: string;
@@ -154,7 +143,7 @@ export interface ProxyOptions {
  * token as bearer. No session: 401 without calling upstream. Upstream 401: the stale cookie
  * is cleared so the browser goes back to the login screen.
  */
-export async function proxy(req: NextRequest, opts: ProxyOptions): Promise<NextResponse> {
+export async function forward(req: NextRequest, opts: ForwardOptions): Promise<NextResponse> {
   const token = sessionToken(req);
   if (!token) return notLoggedIn(req);
   const method = req.method.toUpperCase();
@@ -192,7 +181,7 @@ export function notLoggedIn(req: NextRequest): NextResponse {
  * messages of errors thrown while building a request can quote header values (a token).
  */
 export function handleError(err: unknown): NextResponse {
-  if (err instanceof ProxyError) {
+  if (err instanceof HttpError) {
     const res = errorResponse(err.status, err.detail);
     // A body refused half-way: closing the connection is the only way not to read the rest.
     if (err.status === 413) res.headers.set("connection", "close");
