@@ -2,7 +2,7 @@
 // 'request' listener stands in for Next.js and records what got past the guard. The standalone
 // server itself is probed the same way in the browser test (e2e/probes.mjs).
 import http from "node:http";
-import type { AddressInfo } from "node:net";
+import net, { type AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as chatRoute from "@/app/api/chat/route";
 import * as healthRoute from "@/app/api/healthz/route";
@@ -12,8 +12,9 @@ import * as meRoute from "@/app/api/auth/me/route";
 import * as registerRoute from "@/app/api/auth/register/route";
 import * as todosRoute from "@/app/api/todos/[[...path]]/route";
 import { withPeerAddress } from "@/lib/server/client-address";
-import { installHttpGuard } from "@/lib/server/http-guard";
+import { LINGER, installHttpGuard } from "@/lib/server/http-guard";
 import { allowedMethods } from "@/lib/server/methods";
+import { chunkedPost } from "../e2e/probes.mjs";
 
 interface Reached {
   method: string;
@@ -174,5 +175,79 @@ describe("the client's address", () => {
     expect(withPeerAddress("1.2.3.4\r\nx: y", "10.0.0.1")).toBe("10.0.0.1");
     expect(withPeerAddress("1.2.3.4, ".repeat(200), "10.0.0.1")).toBe("10.0.0.1");
     expect(withPeerAddress("1.2.3.4", undefined)).toBeUndefined();
+  });
+});
+
+describe("a body refused half-way", () => {
+  // A route that stops reading past 64 KiB and answers 413 with `Connection: close`, as
+  // readBody and the error answer do; in front of it, a stand-in for Docker's port publishing
+  // (docker-proxy): a userland TCP proxy copying each way, closing both sides when one fails.
+  let app: http.Server;
+  let proxy: net.Server;
+  const piped = new Set<net.Socket>();
+  const urls: Record<string, string> = {};
+
+  beforeAll(async () => {
+    app = http.createServer((req, res) => {
+      let size = 0;
+      const onData = (chunk: Buffer) => {
+        size += chunk.length;
+        if (size <= 64 * 1024) return;
+        req.off("data", onData);
+        req.pause();
+        res.writeHead(413, { connection: "close", "content-type": "application/json" }).end('{"detail":"too large"}');
+      };
+      req.on("data", onData);
+    });
+    await new Promise<void>((ok) => app.listen(0, "127.0.0.1", ok));
+    proxy = net.createServer((client) => {
+      const upstream = net.connect((app.address() as AddressInfo).port, "127.0.0.1");
+      for (const s of [client, upstream]) piped.add(s.on("close", () => piped.delete(s)));
+      client.pipe(upstream);
+      upstream.pipe(client);
+      const both = () => (client.destroy(), upstream.destroy());
+      client.on("error", both);
+      upstream.on("error", both);
+      upstream.on("close", () => client.end());
+    });
+    await new Promise<void>((ok) => proxy.listen(0, "127.0.0.1", ok));
+    urls.direct = `http://127.0.0.1:${(app.address() as AddressInfo).port}/api/todos`;
+    urls["through a userland proxy"] = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}/api/todos`;
+  });
+  afterAll(async () => {
+    for (const s of piped) s.destroy();
+    await new Promise<void>((ok) => proxy.close(() => ok()));
+    await new Promise<void>((ok) => app.close(() => ok()));
+  });
+
+  it.each(["direct", "through a userland proxy"])("gets its 413 to a client still sending, every time (%s)", async (way) => {
+    // Without the graceful close the proxy turns nearly every one of these into a reset.
+    for (let i = 0; i < 10; i++) {
+      const res = await chunkedPost(urls[way], { mib: 256, timeoutMs: 10_000 });
+      expect([i, res.status, res.beforeAllSent]).toEqual([i, 413, true]);
+      expect(res.sentMiB).toBeLessThan(64);
+    }
+  });
+
+  it("gives up on a client that keeps sending after the 413, within the linger time", async () => {
+    const port = (app.address() as AddressInfo).port;
+    // Half-open, so it goes on sending after the server's FIN, and never reads its answer.
+    const socket = net.connect({ port, host: "127.0.0.1", allowHalfOpen: true });
+    await new Promise((ok) => socket.once("connect", ok));
+    socket.on("error", () => {});
+    let answer = "";
+    socket.on("data", (d) => (answer += d));
+    socket.write("POST /api/todos HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n");
+    const chunk = `400\r\n${"a".repeat(0x400)}\r\n`;
+    const timer = setInterval(() => socket.writable && socket.write(chunk.repeat(64)), 5);
+    const started = Date.now();
+    await new Promise((ok) => socket.once("close", ok));
+    clearInterval(timer);
+    const lasted = Date.now() - started;
+    expect(answer).toMatch(/^HTTP\/1.1 413 /);
+    // Closed by the server (the client never stops): after the drain limit, not at once.
+    expect(lasted).toBeGreaterThan(200);
+    expect(lasted).toBeLessThan(LINGER.ms + 1_000);
+    await expect.poll(() => new Promise<number>((ok) => app.getConnections((_, n) => ok(n)))).toBe(0);
   });
 });

@@ -9,6 +9,9 @@
 //   X-Forwarded-For as it is, so without this the backend's per-address limit would count
 //   whatever address the client wrote.
 //
+// - A graceful close after an answer that leaves the body unread (413 past the size limit, 405
+//   for a method that carries one, both with `Connection: close`): see lingerBeforeClose.
+//
 // installHttpGuard() runs once per process (instrumentation.ts) and subscribes to Node's
 // `http.server.request.start` diagnostics channel, which Node publishes for every request before
 // it emits the server's 'request' event (lib/_http_server.js, parserOnIncoming). The first time
@@ -16,6 +19,7 @@
 import "server-only";
 import { subscribe } from "node:diagnostics_channel";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import type { Socket } from "node:net";
 import { withPeerAddress } from "./client-address";
 import { API_CSP } from "./content-security-policy";
 import { allowedMethods } from "./methods";
@@ -90,8 +94,57 @@ function onRequestStart(message: unknown): void {
   if (!guarded.has(server)) guardServer(server);
 }
 
+/** How long, and for how many more bytes, a connection closed on an unread body is drained. */
+export const LINGER = { ms: 2_000, bytes: 16 * 1024 * 1024 };
+
+/**
+ * When an answer goes out before its request's body was read to the end and the connection is
+ * to close, Node ends the socket and destroys it as soon as the answer is written
+ * (lib/_http_server.js resOnFinish: `socket.destroySoon()`, net.js: end, then destroy on
+ * 'finish'). Closing a socket with unread bytes in its receive buffer makes the kernel send RST,
+ * and a client still sending can get that reset before it has read the answer: through a
+ * userland proxy such as Docker's port publishing (docker-proxy) almost always, because the
+ * reset reaches the proxy before it has forwarded the answer. So, as HTTP servers do (nginx's
+ * lingering_close), the socket sends its FIN after the answer and reads and discards what still
+ * arrives until the client closes, for at most LINGER.ms and LINGER.bytes, then closes.
+ *
+ * Called from Node's `http.server.response.finish` diagnostics channel, which resOnFinish
+ * publishes just before it calls destroySoon.
+ */
+export function lingerBeforeClose(request: IncomingMessage, socket: Socket, limits = LINGER): void {
+  // Decided again for every answer on the socket: a kept-alive one read its body to the end.
+  if (request.complete) {
+    Reflect.deleteProperty(socket, "destroySoon");
+    return;
+  }
+  socket.destroySoon = function destroySoon(this: Socket) {
+    this.end();
+    let drained = 0;
+    const close = () => void (this.destroyed || this.destroy());
+    const timer = setTimeout(close, limits.ms);
+    timer.unref();
+    this.once("close", () => clearTimeout(timer));
+    // The body no longer belongs to anyone (the answer is out): the route's reader, if any,
+    // is cut off so nothing is buffered, and what arrives is only counted.
+    request.removeAllListeners("readable");
+    request.removeAllListeners("data");
+    request.on("data", (chunk: Buffer) => {
+      drained += chunk.length;
+      if (drained > limits.bytes) close();
+    });
+    request.once("end", close);
+    request.resume();
+  };
+}
+
+function onResponseFinish(message: unknown): void {
+  const { request, socket } = message as { request: IncomingMessage; socket: Socket | null };
+  if (socket && !socket.destroyed) lingerBeforeClose(request, socket);
+}
+
 export function installHttpGuard(): void {
   if (installed) return;
   installed = true;
   subscribe("http.server.request.start", onRequestStart);
+  subscribe("http.server.response.finish", onResponseFinish);
 }
