@@ -106,9 +106,9 @@ export async function passThrough(res: Response, service: Service): Promise<Next
 export const MAX_BODY_BYTES = 64 * 1024;
 
 /**
- * The request body as text, read as it streams in and counted: past MAX_BODY_BYTES the stream
- * is cancelled and 413 thrown, so neither a declared nor a chunked (undeclared) length makes the
- * server buffer more than the limit, and the 413 goes out without reading the rest.
+ * The request body as text, read as it streams in and counted: past MAX_BODY_BYTES reading
+ * stops and 413 is thrown, so neither a declared nor a chunked (undeclared) length makes the
+ * server buffer more than the limit, and the 413 goes out without waiting for the rest.
  */
 export async function readBody(req: NextRequest): Promise<string> {
   const tooLarge = new HttpError(413, `the request body is larger than ${MAX_BODY_BYTES / 1024} KiB`);
@@ -123,7 +123,8 @@ export async function readBody(req: NextRequest): Promise<string> {
     size += value.byteLength;
     if (size > MAX_BODY_BYTES) {
       // Stop reading, but do not cancel: cancelling destroys the socket before the 413 is sent.
-      // The 413 says `Connection: close` (handleError), so the rest is never read.
+      // The 413 says `Connection: close` (handleError): the connection ends after it, once
+      // what is already on the way has been dropped (http-guard.ts lingerBeforeClose).
       reader.releaseLock();
       throw tooLarge;
     }
@@ -183,7 +184,7 @@ export function notLoggedIn(req: NextRequest): NextResponse {
 export function handleError(err: unknown): NextResponse {
   if (err instanceof HttpError) {
     const res = errorResponse(err.status, err.detail);
-    // A body refused half-way: closing the connection is the only way not to read the rest.
+    // A body refused half-way: closing the connection is the only way not to read all the rest.
     if (err.status === 413) res.headers.set("connection", "close");
     return res;
   }
