@@ -141,6 +141,41 @@ def test_agent_and_frontend_find_their_upstreams(helm):
     assert frontend["HOSTNAME"]["value"] == "0.0.0.0"  # noqa: S104 - the pod's own interfaces
 
 
+# Optional settings: the chart value, the variable it becomes, and the containers that read it.
+OPTIONAL_SETTINGS = [
+    ("backend.trustedProxies", "TRUSTED_PROXIES", "10.0.0.0/8,fd00::/8",
+     ("todo-backend", {"migrate", "backend"})),
+    ("aiAgent.chatRateLimit.perUser", "AGENT_CHAT_RATE_LIMIT_PER_USER", "5/second;100/hour",
+     ("todo-ai-agent", {"ai-agent"})),
+    ("aiAgent.chatRateLimit.unauthenticated", "AGENT_CHAT_RATE_LIMIT_UNAUTHENTICATED",
+     "10/minute", ("todo-ai-agent", {"ai-agent"})),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("key", "variable", "setting", "readers"), OPTIONAL_SETTINGS)
+def test_optional_setting_reaches_only_its_service_and_only_when_set(
+    helm, key, variable, setting, readers
+):
+    # Unset: the variable is nowhere, so the service's own default applies.
+    default = helm.render()
+    assert variable not in get(default, "ConfigMap", "todo-app-config")["data"]
+    for _name, _meta, spec in pod_templates(default):
+        for c in containers(spec):
+            assert variable not in env_by_name(c)
+    docs = helm.render(None, f"{key}={setting}".replace(",", "\\,"))  # --set splits at commas
+    deployment, names = readers
+    seen = set()
+    for name, _meta, spec in pod_templates(docs):
+        for c in containers(spec):
+            env = env_by_name(c)
+            if name == f"Deployment/{deployment}" and c["name"] in names:
+                assert config_value(docs, env[variable]) == setting
+                seen.add(c["name"])
+            else:
+                assert variable not in env, f"{name} {c['name']}"
+    assert seen == names
+
+
 def test_probes_use_the_contract_endpoints(helm):
     docs = helm.render()
     for deployment, name in (("todo-backend", "backend"), ("todo-ai-agent", "ai-agent")):
