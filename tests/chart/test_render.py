@@ -1,7 +1,9 @@
 """What the rendered chart promises the services, the Ansible roles and the user."""
 
+import ast
+
 import pytest
-from chart_helm import CHART_DIR, NAMESPACE, SCENARIOS
+from chart_helm import CHART_DIR, NAMESPACE, REPO_ROOT, SCENARIOS
 from chart_manifests import (
     by_kind,
     containers,
@@ -174,6 +176,29 @@ def test_optional_setting_reaches_only_its_service_and_only_when_set(
             else:
                 assert variable not in env, f"{name} {c['name']}"
     assert seen == names
+
+
+def settings_names(service: str) -> set[str]:
+    """The fields of `Settings` in services/<service>'s core/config.py. It reads them
+    case-sensitively and ignores unknown variables, so these are the only names it hears."""
+    package = {"backend": "todo_backend", "ai-agent": "todo_agent"}[service]
+    source = REPO_ROOT / "services" / service / package / "core" / "config.py"
+    tree = ast.parse(source.read_text())
+    (cls,) = [n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "Settings"]
+    return {n.target.id for n in cls.body if isinstance(n, ast.AnnAssign)}
+
+
+def test_python_services_read_every_variable_the_chart_gives_them(helm):
+    """A misspelt or wrongly cased name would be ignored without a word: the setting would
+    silently keep the service's default."""
+    sets = [f"{key}={setting}".replace(",", "\\,") for key, _, setting, _ in OPTIONAL_SETTINGS]
+    docs = helm.render(None, "aiAgent.openai.baseUrl=http://models:8080/v1", *sets)
+    for deployment, service in (("todo-backend", "backend"), ("todo-ai-agent", "ai-agent")):
+        known = settings_names(service)
+        spec = get(docs, "Deployment", deployment)["spec"]["template"]["spec"]
+        for c in containers(spec):
+            unknown = set(env_by_name(c)) - known
+            assert not unknown, f"{deployment} {c['name']} gets {unknown}"
 
 
 def test_probes_use_the_contract_endpoints(helm):
