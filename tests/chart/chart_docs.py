@@ -61,11 +61,9 @@ def generate(chart_dir: Path, workdir: Path, generator: str) -> dict[str, str]:
     constraints = json.loads((chart_dir / CONSTRAINTS).read_text())
     schema = merge(generated, constraints)
     schema = {"$schema": schema.pop("$schema")} | schema if "$schema" in schema else schema
-    # ASCII with \u escapes, as in the constraints file: the rate pattern holds Unicode
-    # whitespace (U+2028, U+3000, ...) that would be invisible written out.
     return {
         "README.md": (workdir / "README.md").read_text(),
-        "values.schema.json": json.dumps(schema, indent=2) + "\n",
+        "values.schema.json": json.dumps(schema, indent=2, ensure_ascii=False) + "\n",
     }
 
 
