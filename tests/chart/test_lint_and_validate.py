@@ -76,6 +76,8 @@ def test_values_schema_rejects_a_wrong_type(helm):
         ("podSecurityContext.runAsUser=0", "at '/podSecurityContext/runAsUser': minimum: got 0"),
         ("backend.resources.requests.memory=lots", "'lots' does not match pattern"),
         ("postgresql.enabled=maybe", "at '/postgresql/enabled': got string, want boolean"),
+        ("backend.trustedProxies=true", "at '/backend/trustedProxies': got boolean, want string"),
+        ("aiAgent.chatRateLimit.perUser=20", "at '/aiAgent/chatRateLimit/perUser': got number"),
     ],
 )
 def test_values_schema_rejects_unsafe_or_invalid_settings(helm, setting, message):

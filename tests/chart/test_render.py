@@ -1,7 +1,9 @@
 """What the rendered chart promises the services, the Ansible roles and the user."""
 
+import ast
+
 import pytest
-from chart_helm import CHART_DIR, NAMESPACE, SCENARIOS
+from chart_helm import CHART_DIR, NAMESPACE, REPO_ROOT, SCENARIOS
 from chart_manifests import (
     by_kind,
     containers,
@@ -139,6 +141,64 @@ def test_agent_and_frontend_find_their_upstreams(helm):
     assert config_value(docs, frontend["BACKEND_URL"]) == "http://todo-backend:8000"
     assert config_value(docs, frontend["AI_AGENT_URL"]) == "http://todo-ai-agent:8001"
     assert frontend["HOSTNAME"]["value"] == "0.0.0.0"  # noqa: S104 - the pod's own interfaces
+
+
+# Optional settings: the chart value, the variable it becomes, and the containers that read it.
+OPTIONAL_SETTINGS = [
+    ("backend.trustedProxies", "TRUSTED_PROXIES", "10.0.0.0/8,fd00::/8",
+     ("todo-backend", {"migrate", "backend"})),
+    ("aiAgent.chatRateLimit.perUser", "AGENT_CHAT_RATE_LIMIT_PER_USER", "5/second;100/hour",
+     ("todo-ai-agent", {"ai-agent"})),
+    ("aiAgent.chatRateLimit.unauthenticated", "AGENT_CHAT_RATE_LIMIT_UNAUTHENTICATED",
+     "10/minute", ("todo-ai-agent", {"ai-agent"})),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("key", "variable", "setting", "readers"), OPTIONAL_SETTINGS)
+def test_optional_setting_reaches_only_its_service_and_only_when_set(
+    helm, key, variable, setting, readers
+):
+    # Unset: the variable is nowhere, so the service's own default applies.
+    default = helm.render()
+    assert variable not in get(default, "ConfigMap", "todo-app-config")["data"]
+    for _name, _meta, spec in pod_templates(default):
+        for c in containers(spec):
+            assert variable not in env_by_name(c)
+    docs = helm.render(None, f"{key}={setting}".replace(",", "\\,"))  # --set splits at commas
+    deployment, names = readers
+    seen = set()
+    for name, _meta, spec in pod_templates(docs):
+        for c in containers(spec):
+            env = env_by_name(c)
+            if name == f"Deployment/{deployment}" and c["name"] in names:
+                assert config_value(docs, env[variable]) == setting
+                seen.add(c["name"])
+            else:
+                assert variable not in env, f"{name} {c['name']}"
+    assert seen == names
+
+
+def settings_names(service: str) -> set[str]:
+    """The fields of `Settings` in services/<service>'s core/config.py. It reads them
+    case-sensitively and ignores unknown variables, so these are the only names it hears."""
+    package = {"backend": "todo_backend", "ai-agent": "todo_agent"}[service]
+    source = REPO_ROOT / "services" / service / package / "core" / "config.py"
+    tree = ast.parse(source.read_text())
+    (cls,) = [n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "Settings"]
+    return {n.target.id for n in cls.body if isinstance(n, ast.AnnAssign)}
+
+
+def test_python_services_read_every_variable_the_chart_gives_them(helm):
+    """A misspelt or wrongly cased name would be ignored without a word: the setting would
+    silently keep the service's default."""
+    sets = [f"{key}={setting}".replace(",", "\\,") for key, _, setting, _ in OPTIONAL_SETTINGS]
+    docs = helm.render(None, "aiAgent.openai.baseUrl=http://models:8080/v1", *sets)
+    for deployment, service in (("todo-backend", "backend"), ("todo-ai-agent", "ai-agent")):
+        known = settings_names(service)
+        spec = get(docs, "Deployment", deployment)["spec"]["template"]["spec"]
+        for c in containers(spec):
+            unknown = set(env_by_name(c)) - known
+            assert not unknown, f"{deployment} {c['name']} gets {unknown}"
 
 
 def test_probes_use_the_contract_endpoints(helm):

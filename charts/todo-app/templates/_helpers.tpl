@@ -152,6 +152,20 @@ checksum/config: {{ $cm.data | toJson | sha256sum | quote }}
       key: {{ .key }}
 {{- end -}}
 
+{{/*
+env entries for optional ConfigMap keys: (dict "root" $ "keys" (list "OPENAI_BASE_URL")). Only
+the keys the ConfigMap holds, that is the ones whose value is set; config.yaml alone decides.
+*/}}
+{{- define "todo-app.optionalConfigEnv" -}}
+{{- $root := .root -}}
+{{- $data := (include (print $root.Template.BasePath "/config.yaml") $root | fromYaml).data -}}
+{{- range .keys }}
+{{- if hasKey $data . }}
+{{ include "todo-app.configEnv" (dict "root" $root "key" .) }}
+{{- end }}
+{{- end }}
+{{- end -}}
+
 {{/* env entry read from existingSecret: (dict "root" $ "key" "JWT_SECRET" "optional" false). */}}
 {{- define "todo-app.secretEnv" -}}
 - name: {{ .key }}
@@ -182,6 +196,7 @@ checksum/config: {{ $cm.data | toJson | sha256sum | quote }}
 {{- range list "APP_ENV" "LOG_LEVEL" "ACCESS_TOKEN_EXPIRE_MINUTES" }}
 {{ include "todo-app.configEnv" (dict "root" $root "key" .) }}
 {{- end }}
+{{- include "todo-app.optionalConfigEnv" (dict "root" . "keys" (list "TRUSTED_PROXIES")) }}
 {{ include "todo-app.secretEnv" (dict "root" . "key" "JWT_SECRET" "optional" false) }}
 {{- include "todo-app.backendDatabaseEnv" . }}
 {{- end -}}
