@@ -84,8 +84,8 @@ def test_the_chat_timeouts_give_up_innermost_first(repo: Path) -> None:
     import yaml
 
     agent = re.search(
-        r"agent_turn_timeout_seconds: float = Field\(default=([\d.]+)",
-        (repo / "services/ai-agent/todo_agent/config.py").read_text(),
+        r"AGENT_TURN_TIMEOUT_SECONDS: float = Field\(default=([\d.]+)",
+        (repo / "services/ai-agent/todo_agent/core/config.py").read_text(),
     )
     frontend = re.search(
         r"agent: \{[^}]*timeoutMs: ([\d_]+)",
