@@ -3,7 +3,7 @@
 // server itself is probed the same way in the browser test (e2e/probes.mjs).
 import http from "node:http";
 import net, { type AddressInfo } from "node:net";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import * as chatRoute from "@/app/api/chat/route";
 import * as healthRoute from "@/app/api/healthz/route";
 import * as loginRoute from "@/app/api/auth/login/route";
@@ -229,7 +229,31 @@ describe("a body refused half-way", () => {
     }
   });
 
-  it("gives up on a client that keeps sending after the 413, within the linger time", async () => {
+  it("gets its 413 to a client that has sent 40 MiB more before it reads anything", async () => {
+    // A busy client (or a port proxy's buffers) can have tens of MiB on the way by the time it
+    // reads the answer: the drain must not give up on it by size and reset the answer away.
+    const socket = net.connect({ port: (app.address() as AddressInfo).port, host: "127.0.0.1" });
+    await new Promise((ok) => socket.once("connect", ok));
+    socket.pause();
+    let failed: string | undefined;
+    socket.on("error", (err: NodeJS.ErrnoException) => (failed = err.code));
+    socket.write("POST /api/todos HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n");
+    const chunk = `10000\r\n${"a".repeat(0x10000)}\r\n`;
+    for (let sent = 0; sent < 40 && !failed; sent++) {
+      if (!socket.write(chunk.repeat(16))) await new Promise((ok) => socket.once("drain", ok));
+    }
+    let answer = "";
+    socket.on("data", (d) => (answer += d));
+    socket.resume();
+    await expect.poll(() => answer || failed, { timeout: 5_000 }).toBeTruthy();
+    socket.destroy();
+    expect([failed, answer.split("\r\n")[0]]).toEqual([undefined, "HTTP/1.1 413 Payload Too Large"]);
+  });
+
+  it("gives up on a client that keeps sending after the 413, within the linger limits", async () => {
+    const saved = { ...LINGER };
+    Object.assign(LINGER, { ms: 1_000, bytes: 64 * 1024 * 1024 });
+    onTestFinished(() => void Object.assign(LINGER, saved));
     const port = (app.address() as AddressInfo).port;
     // Half-open, so it goes on sending after the server's FIN, and never reads its answer.
     const socket = net.connect({ port, host: "127.0.0.1", allowHalfOpen: true });

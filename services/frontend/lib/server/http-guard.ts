@@ -94,8 +94,13 @@ function onRequestStart(message: unknown): void {
   if (!guarded.has(server)) guardServer(server);
 }
 
-/** How long, and for how many more bytes, a connection closed on an unread body is drained. */
-export const LINGER = { ms: 2_000, bytes: 16 * 1024 * 1024 };
+/**
+ * How long, and for how many more bytes, a connection closed on an unread body is drained. The
+ * time is the real bound (nginx's lingering_timeout is 5 s too): on loopback or through a port
+ * proxy tens of MiB can be on the way before the client has read the answer, so a small byte
+ * cap would reset it again. Dropped bytes cost no memory, only the reading.
+ */
+export const LINGER = { ms: 5_000, bytes: 256 * 1024 * 1024 };
 
 /**
  * When an answer goes out before its request's body was read to the end and the connection is
