@@ -10,12 +10,9 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from asgi_correlation_id import CorrelationIdMiddleware
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
-from todo_common.errors import install_validation_errors
-from todo_common.limits import BodySizeLimitMiddleware
-from todo_common.logs import AccessLogMiddleware, valid_request_id
+from todo_common.edges import install_edges
 
 from todo_agent import backend, model
 from todo_agent.api.deps import UNAUTHORIZED_HEADERS
@@ -63,8 +60,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(api_router)
 
-    install_validation_errors(app)  # 422 without the input echoed; never a 500
-
     @app.exception_handler(BackendUnauthorized)
     async def unauthorized(_: Request, __: BackendUnauthorized) -> JSONResponse:
         return JSONResponse(
@@ -75,14 +70,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def unavailable(_: Request, exc: BackendUnavailable) -> JSONResponse:
         return JSONResponse({"detail": exc.detail}, status_code=502)
 
-    # Outermost last: the request id exists before anything logs; the size limit applies
-    # before any body is read.
-    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.MAX_BODY_BYTES)
     # Probes are logged only when they fail.
-    app.add_middleware(
-        AccessLogMiddleware, logger="todo_agent.access", quiet_paths=("/healthz", "/readyz")
-    )
-    app.add_middleware(
-        CorrelationIdMiddleware, header_name="X-Request-ID", validator=valid_request_id
+    install_edges(
+        app,
+        access_logger="todo_agent.access",
+        max_body_bytes=settings.MAX_BODY_BYTES,
+        quiet_paths=("/healthz", "/readyz"),
     )
     return app

@@ -10,16 +10,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import anyio
-from asgi_correlation_id import CorrelationIdMiddleware
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm.exc import StaleDataError
-from todo_common.errors import install_validation_errors
+from todo_common.edges import install_edges
 from todo_common.headers import NoStoreMiddleware
-from todo_common.limits import BodySizeLimitMiddleware
-from todo_common.logs import AccessLogMiddleware, valid_request_id
 
 from todo_backend import crud, migrate
 from todo_backend.api.deps import INVALID_CREDENTIALS
@@ -70,9 +67,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(api_router)
 
-    # 422 with location, message and type only: never the input (a password), never a 500.
-    install_validation_errors(app)
-
     @app.exception_handler(Throttled)
     async def throttled(request: Request, exc: Exception) -> JSONResponse:
         seconds = exc.retry_after if isinstance(exc, Throttled) else 1
@@ -107,15 +101,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         log.exception("database error", extra={"error": type(exc).__name__})
         return JSONResponse({"detail": "internal error"}, 500)
 
-    # Outermost last: the request id exists before anything logs; the size limit applies
-    # before any body is read. Every API answer carries a user's data, a token or an error
-    # about them; the public API description is the exception.
+    # Every API answer carries a user's data, a token or an error about them; the public API
+    # description is the exception. The shared layers go outside it.
     app.add_middleware(
         NoStoreMiddleware, prefix="/api/", exempt=(app.openapi_url or "", app.docs_url or "")
     )
-    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.MAX_BODY_BYTES)
-    app.add_middleware(AccessLogMiddleware, logger="todo_backend.access")
-    app.add_middleware(
-        CorrelationIdMiddleware, header_name="X-Request-ID", validator=valid_request_id
-    )
+    install_edges(app, access_logger="todo_backend.access", max_body_bytes=settings.MAX_BODY_BYTES)
     return app

@@ -17,8 +17,4 @@ def _served_app() -> FastAPI:
     return create_app(settings)
 
 
-def _app_or_exit() -> FastAPI:
-    return build_or_exit("todo-backend", _served_app)
-
-
-app = _app_or_exit()
+app = build_or_exit("todo-backend", _served_app)
